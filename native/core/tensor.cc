@@ -1,0 +1,93 @@
+#include "tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+
+namespace hogwild {
+
+bool parseDtype(const std::string& name, DType* out) {
+  static const struct { const char* name; DType type; } kNames[] = {
+      {"float32", DType::Float32}, {"float64", DType::Float64}, {"int32", DType::Int32},
+      {"int64", DType::Int64},     {"uint8", DType::Uint8},     {"bool", DType::Bool},
+  };
+  for (const auto& entry : kNames) {
+    if (name == entry.name) {
+      *out = entry.type;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string shapeString(const Shape& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+int64_t checkedNumel(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    HW_CHECK(d >= 0, codes::kInvalidArgument, "Expected non-negative dims but received shape " << shapeString(shape));
+    HW_CHECK(d == 0 || n <= std::numeric_limits<int64_t>::max() / d, codes::kInvalidArgument,
+             "Expected a shape whose size fits in 64 bits but received " << shapeString(shape));
+    n *= d;
+  }
+  return n;
+}
+
+void Tensor::resize(DType dtype, Shape shape) {
+  int64_t numel = checkedNumel(shape);
+  size_t item = dtypeSize(dtype);
+  HW_CHECK(static_cast<uint64_t>(numel) <= (uint64_t{1} << 40) / item, codes::kOutOfMemory,
+           "Expected a tensor under 1 TiB but received shape " << shapeString(shape));
+  size_t bytes = static_cast<size_t>(numel) * item;
+  if (bytes > _capacity || !_data) {
+    size_t rounded = ((bytes + 63) / 64) * 64;
+    if (rounded == 0) rounded = 64;
+    void* p = std::aligned_alloc(64, rounded);
+    if (!p) HW_THROW(codes::kOutOfMemory, "Failed to allocate " << bytes << " bytes for shape " << shapeString(shape));
+    _data = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+    _capacity = rounded;
+  }
+  _dtype = dtype;
+  _shape = std::move(shape);
+  _numel = numel;
+  _initialized = true;
+}
+
+void Tensor::reshape(Shape shape) {
+  int64_t numel = checkedNumel(shape);
+  HW_CHECK(numel == _numel, codes::kShapeMismatch,
+           "Expected a shape with " << _numel << " elements but received " << shapeString(shape));
+  _shape = std::move(shape);
+}
+
+void Tensor::copyFrom(const Tensor& other) {
+  if (this == &other) return;
+  resize(other._dtype, other._shape);
+  if (other.nbytes()) std::memcpy(raw(), other.raw(), other.nbytes());
+}
+
+void Tensor::zero() {
+  if (nbytes()) std::memset(raw(), 0, nbytes());
+}
+
+int64_t Tensor::sizeFrom(int64_t axis) const {
+  int64_t n = 1;
+  for (int64_t i = axis; i < ndim(); ++i) n *= _shape[static_cast<size_t>(i)];
+  return n;
+}
+
+int64_t Tensor::sizeTo(int64_t axis) const {
+  int64_t n = 1;
+  for (int64_t i = 0; i < axis && i < ndim(); ++i) n *= _shape[static_cast<size_t>(i)];
+  return n;
+}
+
+}  // namespace hogwild
