@@ -1,2 +1,0 @@
-import { test, expect } from 'vitest';
-test('smoke', () => { using x = { [Symbol.dispose]() {} }; expect(1).toBe(1); });
