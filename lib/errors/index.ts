@@ -62,7 +62,7 @@ const byCode: Record<string, new (code: string, message: string) => HogwildError
  * Rethrows a native error as the matching HogwildError subclass, with the JS
  * caller's stack (`callerStack`, captured before crossing into native code).
  */
-export function fromNative(err: unknown, callerStack?: string): Error {
+export function fromNative(err: unknown, callerStack?: string | CallerStack): Error {
   if (err instanceof HogwildError) return err;
   if (!(err instanceof Error)) return new HogwildError('HOGWILD_INTERNAL', String(err));
   const code = (err as { code?: unknown }).code;
@@ -71,11 +71,28 @@ export function fromNative(err: unknown, callerStack?: string): Error {
   if (code === 'HOGWILD_INVALID_ARGUMENT') out = new InvalidArgumentError(err.message);
   else if (code === 'HOGWILD_CHECKPOINT_CORRUPT') out = new CheckpointCorruptError('native', err.message);
   else out = new (byCode[code] ?? HogwildError)(code, err.message);
-  if (callerStack) out.stack = `${out.name}: ${out.message}\n${callerStack.split('\n').slice(1).join('\n')}`;
+  const stack = typeof callerStack === 'string' ? callerStack : callerStack?.stack;
+  if (stack) out.stack = `${out.name}: ${out.message}\n${stack.split('\n').slice(1).join('\n')}`;
   return out;
 }
 
-/** Captures the current JS stack, to attach to errors that come back from native code. */
+/** The JS stack at a call into native code; formatted only if an error needs it. */
+export interface CallerStack {
+  readonly stack?: string;
+}
+
+/**
+ * Captures the current JS stack, to attach to errors that come back from
+ * native code. V8 formats `.stack` lazily, so a call that succeeds pays only
+ * for the capture, not for the string.
+ */
+export function captureCallerStack(): CallerStack {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, captureCallerStack);
+  return holder;
+}
+
+/** Like captureCallerStack, formatted now (for code that stores it as a string). */
 export function captureStack(): string {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, captureStack);

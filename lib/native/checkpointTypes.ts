@@ -1,6 +1,68 @@
 /**
- * Types of the checkpoint part of the native surface (filled in by that work).
+ * Types of the checkpoint part of the native surface (native/napi/checkpoint_binding.cc).
+ * Saves, loads and inspections run on a native thread of their own and settle a Promise.
+ *
+ * Errors: a bad file rejects with `code: 'HOGWILD_CHECKPOINT_CORRUPT'`, a stable `reason`
+ * and `path`; a failed system call with the errno's name as `code` ('ENOSPC', 'EIO', …),
+ * `errno` (negative, as Node's fs errors), `syscall` and `path`.
  * @internal
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface CheckpointBinding {}
+import type { DType, NativeWorkspace } from './coreTypes.js';
+
+export interface CheckpointBlobInfo {
+  name: string;
+  /** 'tensor', 'empty', or an object kind ('counter', 'stringList', 'treeCursor', …). */
+  kind: string;
+  dtype: DType;
+  shape: number[];
+  bytes: number;
+}
+
+export interface CheckpointFileInfo {
+  epoch: number;
+  node: string;
+  /** The caller's extra strings (`meta` of checkpointSave). */
+  meta: Record<string, string>;
+  /** In file order. */
+  blobs: CheckpointBlobInfo[];
+  fileBytes: number;
+}
+
+export interface CheckpointLoadOptions {
+  /** Skip requested names the file lacks (Caffe2's allow_incomplete); otherwise reason 'missing_blob'. */
+  allowMissing?: boolean;
+  /** Reject (reason 'mismatch') unless the file's metadata holds this epoch / node. */
+  epoch?: number;
+  node?: string;
+}
+
+export interface CheckpointBinding {
+  /**
+   * Writes `blobNames` of `ws` to `path` with the commit protocol (temp file, fsync, rename,
+   * directory fsync). Tensors are streamed from blob memory; throws HOGWILD_BUSY while a plan runs.
+   */
+  checkpointSave(
+    ws: NativeWorkspace,
+    path: string,
+    blobNames: string[],
+    epoch: number,
+    node: string,
+    meta?: Record<string, string>,
+  ): Promise<{ bytes: number }>;
+  /**
+   * Validates the file, reads `blobNames` (every blob when null) into staging memory with CRCs
+   * checked, then swaps them into `ws` all at once.
+   */
+  checkpointLoad(
+    ws: NativeWorkspace,
+    path: string,
+    blobNames: string[] | null,
+    options?: CheckpointLoadOptions,
+  ): Promise<{ loaded: string[]; epoch: number; node: string }>;
+  /** Validates the header (and every CRC when `verifyData`) without loading anything. */
+  checkpointInspect(path: string, verifyData: boolean): Promise<CheckpointFileInfo>;
+  /** Unlinks files (missing ones are skipped), then fsyncs their directories. Returns how many existed. */
+  checkpointRemoveFiles(paths: string[]): number;
+  /** When `fileName` is a temp file of the writer: the final name it was meant for and the writer's pid. */
+  checkpointTempInfo(fileName: string): { finalName: string; pid: number } | null;
+}

@@ -72,6 +72,8 @@ export interface OpSchemaInfo {
   minOutputs: number;
   maxOutputs: number;
   args: string[];
+  /** True when the op accepts any argument name. */
+  anyArgs: boolean;
   hasGradient: boolean;
   doc: string;
 }
@@ -84,8 +86,15 @@ export interface NativePlan {
 /** Cancels a running plan: ops stop between nets, blocking waits wake up. */
 export interface NativeCancel {
   cancel(): void;
+  readonly cancelled: boolean;
 }
 
+/**
+ * A native workspace. Calls that read or write blob contents (feed, fetch,
+ * remove, serializeBlob, deserializeBlob) throw HOGWILD_BUSY while a plan runs
+ * anywhere in its tree (the root and its children): ops may be writing them.
+ * has/list/kind, createChild, run and dispose work at any time.
+ */
 export interface NativeWorkspace {
   /** Copies `data` into a new or existing blob (a copy: the caller keeps its buffer). */
   feed(name: string, dtype: DType, shape: readonly number[], data: TypedArray): void;
@@ -99,11 +108,15 @@ export interface NativeWorkspace {
   remove(name: string): boolean;
   /** A child workspace (reads/writes the parent's blobs, keeps its own). */
   createChild(): NativeWorkspace;
-  /** Runs the plan on native threads. Rejects with the first op error, or HOGWILD_ABORTED after cancel. */
+  /**
+   * Runs the plan on native threads. Rejects with the first op error, HOGWILD_ABORTED after cancel,
+   * HOGWILD_DISPOSED when the workspace is disposed meanwhile, or what onReport threw.
+   * Settles only once every native thread of the run is done with the workspace.
+   */
   run(plan: NativePlan, cancel: NativeCancel, onReport?: ((r: Report) => void) | null): Promise<void>;
   /** Object kinds (counters, cursors…) encoded as a tensor for checkpoints; null when the kind cannot be saved. */
   serializeBlob(name: string): TensorData | null;
-  /** Restores a blob of `kind` from its encoded tensor. */
+  /** Restores a blob of `kind` from its encoded tensor ("tensor" stores the tensor itself). */
   deserializeBlob(name: string, kind: string, tensor: TensorData): void;
   /** Frees the workspace; later calls throw HOGWILD_DISPOSED. Rejects pending runs after cancelling them. */
   dispose(): void;

@@ -1,6 +1,56 @@
 /**
- * Types of the kernel part of the native surface (filled in by that work).
+ * Types of the kernel part of the native surface: the SIMD level in use and
+ * the single-core GEMM / FMA-peak benchmarks behind `bench/gemm.ts`.
  * @internal
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface KernelBinding {}
+
+/** A SIMD level (kernels/<level>/ in native/). */
+export type SimdLevel = 'scalar' | 'neon' | 'avx2' | 'avx512';
+
+export interface SimdInfo {
+  /** The level the dense kernels use: the best supported one, lowered by HOGWILD_SIMD. */
+  active: SimdLevel;
+  /** Levels this CPU and OS can run (CPUID + XGETBV), best last; always includes 'scalar'. */
+  supported: SimdLevel[];
+  /** Levels compiled into this binary, best last. */
+  compiledWith: SimdLevel[];
+}
+
+export interface GemmBenchOptions {
+  /** Level to time (default: the active one). Must be supported. */
+  isa?: SimdLevel;
+  m: number;
+  n: number;
+  k: number;
+  /** A stored k×m and read transposed. */
+  transA?: boolean;
+  /** B stored n×k and read transposed (FC's W). */
+  transB?: boolean;
+  /** Minimum duration of each timed round (default 0.05 s). */
+  minSeconds?: number;
+  /** Timed rounds; the best is reported (default 7). */
+  rounds?: number;
+}
+
+export interface GemmBenchResult {
+  isa: SimdLevel;
+  /** 2·m·n·k / best seconds per call / 1e9. */
+  gflops: number;
+  /** Best seconds per call. */
+  seconds: number;
+  calls: number;
+}
+
+export interface FmaPeakOptions {
+  isa?: SimdLevel;
+  minSeconds?: number;
+  rounds?: number;
+}
+
+export interface KernelBinding {
+  simdInfo(): SimdInfo;
+  /** Times sgemm C = op(A)·op(B) on one thread. Synchronous: blocks the calling thread. */
+  benchGemm(options: GemmBenchOptions): GemmBenchResult;
+  /** The single-core FMA peak of a level, measured with independent register FMAs. Synchronous. */
+  fmaPeak(options?: FmaPeakOptions): { isa: SimdLevel; gflops: number };
+}

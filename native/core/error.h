@@ -26,6 +26,8 @@ inline constexpr const char* kCheckpointCorrupt = "HOGWILD_CHECKPOINT_CORRUPT";
 inline constexpr const char* kIo = "HOGWILD_IO";
 inline constexpr const char* kData = "HOGWILD_DATA";
 inline constexpr const char* kInternal = "HOGWILD_INTERNAL";
+// A workspace's blobs were read or written from JS while a plan runs on it.
+inline constexpr const char* kBusy = "HOGWILD_BUSY";
 }  // namespace codes
 
 class Error : public std::runtime_error {

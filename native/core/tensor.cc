@@ -42,6 +42,10 @@ int64_t checkedNumel(const Shape& shape) {
 }
 
 void Tensor::resize(DType dtype, Shape shape) {
+  // Same dtype and shape: change nothing. In-place ops on a shared parameter
+  // (Hogwild threads running WeightedSum(W, …) -> W) call resize on the same
+  // tensor concurrently; writing _shape there would race on the vector.
+  if (_initialized && dtype == _dtype && shape == _shape) return;
   int64_t numel = checkedNumel(shape);
   size_t item = dtypeSize(dtype);
   HW_CHECK(static_cast<uint64_t>(numel) <= (uint64_t{1} << 40) / item, codes::kOutOfMemory,

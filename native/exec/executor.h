@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/workspace.h"
 #include "plan.h"
 
 namespace hogwild {
@@ -21,11 +22,17 @@ struct Report {
 };
 using ReportSink = std::function<void(const Report&)>;
 
-// Cancellation shared between the caller and a running plan.
+// Cancellation shared between the caller and a running plan. The executor also
+// sets it when the run fails, so the run's other threads stop: give each run
+// its own token (the binding does).
 struct CancelToken {
   std::atomic<bool> cancelled{false};
-  void cancel() { cancelled.store(true, std::memory_order_relaxed); }
+  // Release: whoever sees the flag also sees what was recorded before it (the first error).
+  void cancel() { cancelled.store(true, std::memory_order_release); }
+  bool isCancelled() const { return cancelled.load(std::memory_order_acquire); }
 };
+
+class ThreadPool;
 
 class CompiledPlan {
  public:
@@ -38,9 +45,25 @@ class CompiledPlan {
   PlanDef _def;
 };
 
-// Runs the plan to completion on the calling thread (spawning helpers for
-// concurrent substeps/instances/report steps). Throws the first error; throws
-// HOGWILD_ABORTED when `cancel` was set. Never leaves a thread running.
-void runPlan(const CompiledPlan& plan, Workspace& ws, CancelToken& cancel, const ReportSink& onReport);
+// Runs the plan to completion on the calling thread, with helpers from `pool`
+// (a private pool joined before returning when null) for concurrent substeps,
+// instances and report steps. Throws the first error (the op's message);
+// throws HOGWILD_ABORTED when `cancel` was set. Never leaves a task running.
+// `onReport` may be called from any of the run's threads, concurrently.
+//
+// Semantics follow Caffe2's plan executor (CAFFE2.md §1.3), with these choices:
+// - nets are instantiated when their step is compiled (just before a top-level
+//   step runs, per execution for createWorkspace steps), once per thread that
+//   runs them: concurrent instances never share an op object;
+// - numIter and shouldStopBlob may both be set: numIter bounds the loop;
+// - a failing report step fails the run (Caffe2 only logged it), and the
+//   final report run is skipped when the parent failed or was cancelled.
+void runPlan(const CompiledPlan& plan, Workspace& ws, CancelToken& cancel, const ReportSink& onReport,
+             ThreadPool* pool = nullptr);
+
+// Limits checked when a plan is compiled (sizes from JS are untrusted).
+inline constexpr int kMaxStepDepth = 64;
+inline constexpr int64_t kMaxConcurrentThreads = 1024;  // substeps x instances of one step
+inline constexpr int64_t kMaxRunEveryMs = int64_t{1} << 31;
 
 }  // namespace hogwild

@@ -8,11 +8,16 @@ namespace {
 }
 }  // namespace
 
-Net::Net(const NetDef& def, Workspace& ws) : _name(def.name) {
+Net::Net(const NetDef& def, Workspace& ws, const std::set<std::string>* planOutputs) : _name(def.name) {
   // Create every output first so ops can see blobs produced later in the net.
+  std::set<std::string> ownOutputs;
   for (const auto& op : def.ops)
     for (const auto& out : op.outputs)
-      if (!out.empty()) ws.createBlob(out);
+      if (!out.empty()) {
+        ws.createBlob(out);
+        ownOutputs.insert(out);
+      }
+  ProducedBlobsScope scope(planOutputs ? planOutputs : &ownOutputs);
   _ops.reserve(def.ops.size());
   for (size_t i = 0; i < def.ops.size(); ++i) {
     try {

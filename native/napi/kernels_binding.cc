@@ -1,8 +1,151 @@
-// Placeholder: filled in by the kernels binding work.
+// The kernels part of the binding: which SIMD level runs (simdInfo), and two
+// synchronous benchmark entry points for bench/gemm.ts (benchGemm, fmaPeak).
+// The benchmarks block the calling JS thread by design: they time one core.
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "../kernels/dense_kernels.h"
+#include "errors.h"
 #include "registrations.h"
 
 namespace hogwild::napi {
 
-void registerKernels(Napi::Env, Napi::Object) {}
+namespace {
+
+using kernels::Isa;
+
+Napi::Array isaList(Napi::Env env, const std::vector<Isa>& isas) {
+  Napi::Array a = Napi::Array::New(env, isas.size());
+  for (size_t i = 0; i < isas.size(); ++i) a.Set(static_cast<uint32_t>(i), kernels::isaName(isas[i]));
+  return a;
+}
+
+Napi::Value simdInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("active", kernels::isaName(kernels::denseKernels().isa));
+  o.Set("supported", isaList(env, kernels::supportedIsas()));
+  o.Set("compiledWith", isaList(env, kernels::compiledIsas()));
+  return o;
+}
+
+// Options object helpers (the TS side validates first; these re-check).
+const kernels::DenseKernels& tableFrom(Napi::Object o) {
+  if (!o.Has("isa") || o.Get("isa").IsUndefined()) return kernels::denseKernels();
+  Napi::Value v = o.Get("isa");
+  Isa isa;
+  if (!v.IsString() || !kernels::parseIsa(v.As<Napi::String>().Utf8Value(), &isa))
+    HW_THROW(codes::kInvalidArgument, "Expected 'scalar', 'neon', 'avx2' or 'avx512' for isa");
+  return kernels::denseKernelsFor(isa);
+}
+int64_t intOpt(Napi::Object o, const char* name, int64_t lo, int64_t hi, int64_t fallback) {
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return fallback;
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+  HW_CHECK(std::isfinite(d) && d == std::floor(d) && d >= lo && d <= hi, codes::kInvalidArgument,
+           "Expected an integer in [" << lo << ", " << hi << "] for " << name);
+  return static_cast<int64_t>(d);
+}
+double numOpt(Napi::Object o, const char* name, double lo, double hi, double fallback) {
+  Napi::Value v = o.Get(name);
+  if (v.IsUndefined()) return fallback;
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+  HW_CHECK(std::isfinite(d) && d >= lo && d <= hi, codes::kInvalidArgument,
+           "Expected a number in [" << lo << ", " << hi << "] for " << name);
+  return d;
+}
+bool boolOpt(Napi::Object o, const char* name) {
+  Napi::Value v = o.Get(name);
+  return !v.IsUndefined() && v.ToBoolean().Value();
+}
+Napi::Object optionsArg(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || info[0].IsUndefined()) return Napi::Object::New(info.Env());
+  HW_CHECK(info[0].IsObject(), codes::kInvalidArgument, "Expected an options object");
+  return info[0].As<Napi::Object>();
+}
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+// benchGemm({ isa?, m, n, k, transA?, transB?, minSeconds?, rounds? }):
+// C = op(A)·op(B) on random data, single thread; best of `rounds` timed
+// rounds of at least minSeconds each.
+Napi::Value benchGemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    Napi::Object o = optionsArg(info);
+    const kernels::DenseKernels& K = tableFrom(o);
+    const int64_t m = intOpt(o, "m", 1, 16384, 0), n = intOpt(o, "n", 1, 16384, 0), k = intOpt(o, "k", 1, 16384, 0);
+    HW_CHECK(m && n && k, codes::kInvalidArgument, "Expected m, n and k");
+    const bool ta = boolOpt(o, "transA"), tb = boolOpt(o, "transB");
+    const double minSeconds = numOpt(o, "minSeconds", 0, 60, 0.05);
+    const int64_t rounds = intOpt(o, "rounds", 1, 1000, 7);
+    std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)), c(static_cast<size_t>(m * n));
+    uint32_t s = 12345;
+    for (auto* v : {&a, &b})
+      for (float& x : *v) {
+        s = s * 1664525u + 1013904223u;
+        x = static_cast<float>(s >> 8) / 16777216.f - 0.5f;
+      }
+    const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+    auto call = [&] { K.sgemm(ta, tb, m, n, k, 1.f, a.data(), lda, b.data(), ldb, 0.f, c.data(), n); };
+    call();  // warm-up: packing buffers, caches
+    double best = 1e30;
+    int64_t calls = 0;
+    for (int64_t r = 0; r < rounds; ++r) {
+      int64_t it = 0;
+      const double t0 = now();
+      double el;
+      do {
+        call();
+        ++it;
+        el = now() - t0;
+      } while (el < minSeconds);
+      calls += it;
+      best = std::fmin(best, el / static_cast<double>(it));
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("isa", kernels::isaName(K.isa));
+    out.Set("seconds", best);
+    out.Set("gflops", 2.0 * static_cast<double>(m) * n * k / best / 1e9);
+    out.Set("calls", static_cast<double>(calls));
+    return out;
+  });
+}
+
+// fmaPeak({ isa?, minSeconds?, rounds? }): independent FMAs on registers,
+// best of `rounds`; the machine's single-core FMA peak at that level.
+Napi::Value fmaPeak(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    Napi::Object o = optionsArg(info);
+    const kernels::DenseKernels& K = tableFrom(o);
+    const double minSeconds = numOpt(o, "minSeconds", 0, 60, 0.05);
+    const int64_t rounds = intOpt(o, "rounds", 1, 1000, 7);
+    double best = 0;
+    for (int64_t r = 0; r < rounds; ++r) {
+      double flops = 0, el;
+      const double t0 = now();
+      do {
+        flops += K.fmaPeakLoop(1 << 20);
+        el = now() - t0;
+      } while (el < minSeconds);
+      best = std::fmax(best, flops / el / 1e9);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("isa", kernels::isaName(K.isa));
+    out.Set("gflops", best);
+    return out;
+  });
+}
+
+}  // namespace
+
+void registerKernels(Napi::Env env, Napi::Object exports) {
+  exports.Set("simdInfo", Napi::Function::New(env, simdInfo, "simdInfo"));
+  exports.Set("benchGemm", Napi::Function::New(env, benchGemm, "benchGemm"));
+  exports.Set("fmaPeak", Napi::Function::New(env, fmaPeak, "fmaPeak"));
+}
 
 }  // namespace hogwild::napi

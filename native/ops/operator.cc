@@ -12,7 +12,19 @@ Operator::Operator(const OperatorDef& def, Workspace& ws) : _def(def) {
     _inputs.push_back(b ? b : &ws.createBlob(name));
   }
   for (const auto& name : def.outputs) _outputs.push_back(&ws.createBlob(name));
+  const std::set<std::string>* produced = ProducedBlobsScope::current();
+  for (const auto& name : def.inputs) _inputProduced.push_back(produced && produced->count(name) > 0);
 }
+
+namespace {
+thread_local const std::set<std::string>* tCurrentProduced = nullptr;
+}  // namespace
+
+ProducedBlobsScope::ProducedBlobsScope(const std::set<std::string>* produced) : _previous(tCurrentProduced) {
+  tCurrentProduced = produced;
+}
+ProducedBlobsScope::~ProducedBlobsScope() { tCurrentProduced = _previous; }
+const std::set<std::string>* ProducedBlobsScope::current() { return tCurrentProduced; }
 
 std::string Operator::label() const {
   return _def.name.empty() ? _def.type : _def.type + " '" + _def.name + "'";

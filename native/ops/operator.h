@@ -5,6 +5,7 @@
 // `run` checks what only exists at run time and does the work.
 #include <atomic>
 #include <cmath>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,13 @@ class Operator {
   Blob& outputBlob(size_t i) const { return *_outputs.at(i); }
   // The input tensor; throws naming the op and blob when it is not an initialized tensor.
   const Tensor& input(size_t i) const;
-  // The input tensor if already initialized (for checks at instantiation), else nullptr.
-  const Tensor* inputIfReady(size_t i) const { return _inputs.at(i)->tensorOrNull(); }
+  // For checks at instantiation: the input tensor when it is an external input
+  // of the plan (a parameter, a fed blob) that is already initialized, else
+  // nullptr. Blobs some op of the plan produces may still hold a previous run's
+  // shapes (another batch size), so they are only checked at run time.
+  const Tensor* inputIfReady(size_t i) const {
+    return _inputProduced.at(i) ? nullptr : _inputs.at(i)->tensorOrNull();
+  }
   Tensor& output(size_t i) { return _outputs.at(i)->mutableTensor(); }
 
   bool hasArg(const std::string& name) const { return _def.args.count(name) > 0; }
@@ -64,6 +70,20 @@ class Operator {
   OperatorDef _def;
   std::vector<Blob*> _inputs;
   std::vector<Blob*> _outputs;
+  std::vector<bool> _inputProduced;
+};
+
+// Names of the blobs produced by the ops of the plan being instantiated; set by
+// Net while it constructs its ops (thread-local, so concurrent instantiations
+// in different threads do not interfere).
+class ProducedBlobsScope {
+ public:
+  explicit ProducedBlobsScope(const std::set<std::string>* produced);
+  ~ProducedBlobsScope();
+  static const std::set<std::string>* current();
+
+ private:
+  const std::set<std::string>* _previous;
 };
 
 }  // namespace hogwild

@@ -1,0 +1,102 @@
+/**
+ * The MLP suite: a 784-256-10 ReLU MLP on Fashion-MNIST, ours (Hogwild threads) side by
+ * side with PyTorch on the same model, batch size and data order, at 1 and 2 threads.
+ * PyTorch runs twice at 2 threads: its own intra-op threads, and Hogwild processes.
+ *
+ * Our side is bench/mlp_hogwild.ts, loaded when it exists. It exports
+ *
+ *   export async function run(opts: MlpSuiteOptions): Promise<BenchRow[]>
+ *
+ * and returns one row per entry of opts.mlp.threads with `case: mlpCase(threads)`,
+ * `impl: 'hogwild'` and the metrics of mlpMetrics().
+ */
+import { FASHION_MNIST_DIR, runTorchMlp } from '../peers/torch_mlp.js';
+import type { MlpPeerResult, PeerOutcome } from '../peers/types.js';
+import { loadSuiteModule } from './modules.js';
+import { type BenchRow, type Suite, type SuiteOptions, skippedRow } from './types.js';
+
+export interface MlpBenchConfig {
+  dataDir: string;
+  hidden: number;
+  /** The batch size of every implementation. */
+  batch: number;
+  epochs: number;
+  lr: number;
+  threads: number[];
+  /** Train on the first N examples only (0: all 60 000). */
+  limit: number;
+}
+
+export interface MlpSuiteOptions extends SuiteOptions {
+  mlp: MlpBenchConfig;
+}
+
+export function mlpBenchConfig(quick: boolean): MlpBenchConfig {
+  return {
+    dataDir: FASHION_MNIST_DIR,
+    hidden: 256,
+    batch: 64,
+    epochs: quick ? 1 : 2,
+    lr: 0.1,
+    threads: [1, 2],
+    limit: quick ? 4_000 : 0,
+  };
+}
+
+export function mlpCase(threads: number): string {
+  return `${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/** The metrics every implementation reports for an MLP case, in this order. */
+export function mlpMetrics(r: MlpPeerResult): Record<string, number> {
+  return {
+    'examples/s': r.examplesPerSec,
+    'train s': r.trainSeconds,
+    'wall s': r.wallSeconds,
+    'peak RSS MB': r.peakRssBytes / 2 ** 20,
+    'test accuracy': r.testAccuracy,
+  };
+}
+
+async function peerRow(
+  opts: SuiteOptions, kase: string, impl: string, note: string | undefined,
+  go: () => Promise<PeerOutcome<MlpPeerResult>>,
+): Promise<BenchRow> {
+  opts.log(`${impl} ${kase}`);
+  try {
+    const outcome = await go();
+    if (!outcome.available) return skippedRow(kase, impl, outcome.reason);
+    return { case: kase, impl, metrics: mlpMetrics(outcome), primary: 'examples/s', ...(note ? { note } : {}) };
+  } catch (err) {
+    opts.log(`${impl} ${kase} failed: ${(err as Error).message}`);
+    return skippedRow(kase, impl, `failed: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function run(opts: SuiteOptions): Promise<BenchRow[]> {
+  const mlp = mlpBenchConfig(opts.quick);
+  const timeoutMs = opts.quick ? 120_000 : 600_000;
+  const rows: BenchRow[] = [];
+
+  const ours = await loadSuiteModule<MlpSuiteOptions>('mlp_hogwild');
+  if (ours.ok) rows.push(...(await ours.run({ ...opts, mlp })));
+  else for (const t of mlp.threads) rows.push(skippedRow(mlpCase(t), 'hogwild', ours.reason));
+
+  const base = { hidden: mlp.hidden, batch: mlp.batch, epochs: mlp.epochs, lr: mlp.lr, limit: mlp.limit, dataDir: mlp.dataDir, timeoutMs };
+  for (const threads of mlp.threads) {
+    const kase = mlpCase(threads);
+    rows.push(await peerRow(opts, kase, 'pytorch', threads > 1 ? 'intra-op threads' : undefined, () =>
+      runTorchMlp({ ...base, threads })));
+    if (threads > 1) {
+      rows.push(await peerRow(opts, kase, 'pytorch hogwild', `${threads} processes`, () =>
+        runTorchMlp({ ...base, threads: 1, procs: threads })));
+    }
+  }
+  return rows;
+}
+
+export const mlpSuite: Suite = {
+  name: 'mlp',
+  title: 'MLP 784-256-10 on Fashion-MNIST vs PyTorch',
+  run,
+};

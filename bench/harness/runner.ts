@@ -1,0 +1,111 @@
+/**
+ * Runs the suites one after the other, then writes the results as JSON
+ * (<outDir>/results-<date>.json) and as RESULTS.md with SVG charts beside it.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+
+import { SUITES } from '../suites.js';
+import { writeCharts } from './charts.js';
+import { machineInfo } from './machine.js';
+import { benchDir } from './paths.js';
+import { renderMarkdown } from './report.js';
+import { type BenchReport, type Suite, type SuiteResult, SuiteUnavailable } from './types.js';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Run only these suites (by name). */
+  only?: string[];
+  /** Where JSON results, scratch files and caches go (default bench/out). */
+  outDir?: string;
+  /**
+   * Where RESULTS.md goes. Default: bench/RESULTS.md for a full run of every suite,
+   * <outDir>/RESULTS.md for quick or partial runs (so they never replace the real one).
+   */
+  resultsPath?: string;
+  suites?: Suite[];
+  /** The command line recorded in the results. */
+  command?: string;
+  log?: (message: string) => void;
+}
+
+export interface BenchOutcome {
+  report: BenchReport;
+  jsonPath: string;
+  resultsPath: string;
+  failed: number;
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+async function runSuite(suite: Suite, opts: BenchOptions, outDir: string, log: (m: string) => void): Promise<SuiteResult> {
+  const scratch = join(outDir, 'tmp', suite.name);
+  mkdirSync(scratch, { recursive: true });
+  const started = performance.now();
+  const loadAverage = loadavg()[0] ?? 0;
+  const base = { name: suite.name, title: suite.title, loadAverage };
+  log(`== ${suite.name}: ${suite.title}`);
+  try {
+    const rows = await suite.run({
+      quick: opts.quick,
+      outDir: scratch,
+      cacheDir: join(outDir, 'cache'),
+      log: (m) => log(`   ${suite.name}: ${m}`),
+    });
+    return { ...base, status: 'ok', seconds: (performance.now() - started) / 1e3, rows };
+  } catch (err) {
+    const skipped = err instanceof SuiteUnavailable;
+    const reason = skipped ? (err as Error).message : ((err as Error).stack ?? String(err));
+    log(`   ${suite.name}: ${skipped ? 'skipped' : 'FAILED'}: ${reason}`);
+    return { ...base, status: skipped ? 'skipped' : 'failed', reason, seconds: (performance.now() - started) / 1e3, rows: [] };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Writes RESULTS.md and its charts (in charts/ next to it) for a report. */
+export async function writeResults(report: BenchReport, source: string, resultsPath: string, log: (m: string) => void): Promise<void> {
+  const dir = dirname(resultsPath);
+  mkdirSync(dir, { recursive: true });
+  const charts = await writeCharts(report, join(dir, 'charts'), 'charts', log);
+  writeFileSync(resultsPath, renderMarkdown(report, charts, source));
+}
+
+/** Regenerates RESULTS.md from a results JSON written earlier. */
+export async function reportFromJson(jsonPath: string, resultsPath: string, log: (m: string) => void): Promise<void> {
+  const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchReport;
+  await writeResults(report, relative(dirname(resultsPath), jsonPath), resultsPath, log);
+}
+
+export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const outDir = opts.outDir ?? join(benchDir(), 'out');
+  mkdirSync(outDir, { recursive: true });
+  const all = opts.suites ?? SUITES;
+  const unknown = (opts.only ?? []).filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length > 0) throw new Error(`Unknown suite ${unknown.join(', ')}; the suites are ${all.map((s) => s.name).join(', ')}`);
+  const suites = opts.only ? all.filter((s) => opts.only!.includes(s.name)) : all;
+
+  const date = new Date();
+  const report: BenchReport = {
+    date: date.toISOString(),
+    command: opts.command ?? `npm run bench${opts.quick ? ' -- --quick' : ''}`,
+    quick: opts.quick,
+    machine: await machineInfo(),
+    suites: [],
+  };
+  for (const suite of suites) report.suites.push(await runSuite(suite, opts, outDir, log));
+  rmSync(join(outDir, 'tmp'), { recursive: true, force: true });
+
+  const jsonPath = join(outDir, `results-${stamp(date)}.json`);
+  writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  const full = !opts.quick && suites.length === all.length;
+  const resultsPath = opts.resultsPath ?? (full ? join(benchDir(), 'RESULTS.md') : join(outDir, 'RESULTS.md'));
+  const source = full ? `bench/out/${relative(outDir, jsonPath)}` : relative(dirname(resultsPath), jsonPath);
+  await writeResults(report, source, resultsPath, log);
+  log(`results: ${jsonPath}\nreport:  ${resultsPath}`);
+  return { report, jsonPath, resultsPath, failed: report.suites.filter((s) => s.status === 'failed').length };
+}

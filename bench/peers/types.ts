@@ -1,0 +1,36 @@
+/** What every peer adapter returns: its measurements, or why it could not run. */
+
+export interface PeerUnavailable {
+  name: string;
+  available: false;
+  /** "not installed: …" with the command that installs it. */
+  reason: string;
+}
+
+export type PeerOutcome<T> = PeerUnavailable | ({ name: string; available: true } & T);
+
+/** One training run of a text-classification peer. */
+export interface TextPeerResult {
+  /** Corpus tokens (no end-of-line tokens) × epochs / training seconds. */
+  tokensPerSec: number;
+  /** Training only (no loading, no evaluation). */
+  trainSeconds: number;
+  /** The whole process: loading, training, saving. */
+  wallSeconds: number;
+  peakRssBytes: number;
+  /** Precision at 1 on the test split. */
+  p1: number;
+  version?: string;
+}
+
+/** One training run of an MLP peer. */
+export interface MlpPeerResult {
+  examplesPerSec: number;
+  trainSeconds: number;
+  wallSeconds: number;
+  peakRssBytes: number;
+  testAccuracy: number;
+  version?: string;
+}
+
+export const INSTALL_HINT = 'scripts/install-peers.sh installs it';

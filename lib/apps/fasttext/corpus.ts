@@ -1,0 +1,113 @@
+/**
+ * A seeded synthetic corpus in fastText's supervised format, for `hogwild demo`,
+ * the docs and the tests: no download, the same bytes on every machine.
+ *
+ * Each document has a class drawn uniformly and 8–24 tokens. A token comes from
+ * its class's own words with probability `signal`, otherwise from a vocabulary
+ * shared by every class (both Zipf-like). With probability `labelNoise` the
+ * written label is another class, which caps the reachable accuracy near
+ * `1 - labelNoise · (1 - 1/classes)`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Options of {@link generateCorpus}. */
+export interface CorpusOptions {
+  /** Seed of every random draw (default 1). */
+  seed?: number;
+  /** Number of labels (default 8). */
+  classes?: number;
+  /** Training documents (default 20 000). */
+  train?: number;
+  /** Test documents (default 2 000). */
+  test?: number;
+  /** Words of each class (default 200). */
+  classWords?: number;
+  /** Words shared by every class (default 2 000). */
+  sharedWords?: number;
+  /** Probability that a token is a class word (default 0.25). */
+  signal?: number;
+  /** Probability that a written label is replaced by another class (default 0.05). */
+  labelNoise?: number;
+}
+
+/** mulberry32: small, fast, and the same numbers everywhere (32-bit integer ops only). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cumulative weights of a 1/(rank+2) law, for a draw by binary search. */
+function zipf(n: number): Float64Array {
+  const cdf = new Float64Array(n);
+  let s = 0;
+  for (let i = 0; i < n; i++) cdf[i] = s += 1 / (i + 2);
+  for (let i = 0; i < n; i++) cdf[i]! /= s;
+  return cdf;
+}
+
+function draw(cdf: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cdf[mid]! < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Label names: a short word per class, so predictions read well. */
+const NAMES = ['sports', 'science', 'music', 'travel', 'food', 'health', 'finance', 'games', 'weather', 'history', 'art', 'tech'];
+
+/** The label of class `c` (without the `__label__` prefix). */
+export function corpusLabel(c: number): string {
+  return c < NAMES.length ? NAMES[c]! : `class${c}`;
+}
+
+/**
+ * Generates `{ train, test }` as fastText-format text (one `__label__x tok …`
+ * line per document, each ending in '\n').
+ *
+ * @example
+ * const { train, test } = generateCorpus({ seed: 1, train: 5000, test: 500 });
+ */
+export function generateCorpus(options: CorpusOptions = {}): { train: string; test: string } {
+  const seed = options.seed ?? 1;
+  const classes = options.classes ?? 8;
+  const classWords = options.classWords ?? 200;
+  const sharedWords = options.sharedWords ?? 2000;
+  const signal = options.signal ?? 0.25;
+  const noise = options.labelNoise ?? 0.05;
+  const rand = mulberry32(seed);
+  const classCdf = zipf(classWords);
+  const sharedCdf = zipf(sharedWords);
+  const doc = (): string => {
+    const c = Math.floor(rand() * classes);
+    const n = 8 + Math.floor(rand() * 17);
+    const words: string[] = [];
+    for (let i = 0; i < n; i++) {
+      words.push(rand() < signal ? `${corpusLabel(c).slice(0, 3)}${draw(classCdf, rand())}` : `w${draw(sharedCdf, rand())}`);
+    }
+    let written = c;
+    if (rand() < noise) written = (c + 1 + Math.floor(rand() * (classes - 1))) % classes;
+    return `__label__${corpusLabel(written)} ${words.join(' ')}\n`;
+  };
+  const lines = (count: number) => Array.from({ length: count }, doc).join('');
+  return { train: lines(options.train ?? 20_000), test: lines(options.test ?? 2_000) };
+}
+
+/** Writes the corpus to `trainPath` and `testPath` (directories are created). */
+export function writeCorpus(trainPath: string, testPath: string, options: CorpusOptions = {}): void {
+  const { train, test } = generateCorpus(options);
+  for (const [p, text] of [[trainPath, train], [testPath, test]] as const) {
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Options of the fastText supervised model, with fastText's names and
+ * defaults (`fasttext supervised -h`), checked once, with one message grammar.
+ */
+import { availableParallelism } from 'node:os';
+
+import { InvalidArgumentError } from '../../errors/index.js';
+
+/** The losses fastText knows; hogwild trains `softmax` (fastText's supervised default). */
+export const FASTTEXT_LOSSES = ['softmax', 'ns', 'hs', 'ova'] as const;
+export type FastTextLoss = (typeof FASTTEXT_LOSSES)[number];
+
+/** Options of {@link buildFastTextJob} (fastText's `supervised` arguments). */
+export interface FastTextTrainOptions {
+  /** Training file, fastText format (`__label__x tok tok …` per line). */
+  input: string;
+  /** Size of word vectors (default 100). */
+  dim?: number;
+  /** Number of epochs (default 5). */
+  epoch?: number;
+  /** Learning rate, decayed linearly to 0 over the whole run (default 0.1). */
+  lr?: number;
+  /** Hogwild threads: concurrent task instances sharing the parameters (default: min(12, cores)). */
+  thread?: number;
+  /** Max length of word n-grams (default 1). */
+  wordNgrams?: number;
+  /** Hash buckets for word n-grams (default 2 000 000; 0 when wordNgrams is 1, as in fastText). */
+  bucket?: number;
+  /** Minimal number of word occurrences (default 1). */
+  minCount?: number;
+  /** Minimal number of label occurrences (default 0). */
+  minCountLabel?: number;
+  /** Loss function; only `softmax` is implemented (default softmax). */
+  loss?: FastTextLoss;
+  /** Seed of the parameter initialization and of the example order (default 0). */
+  seed?: number;
+  /** Label prefix (default `__label__`). */
+  label?: string;
+  /** Examples per update; fastText's is 1 (default 1). */
+  batchSize?: number;
+  /** Skip lines without a known label instead of failing (fastText skips them silently; default false). */
+  skipInvalid?: boolean;
+}
+
+/** The options with every default filled in. */
+export type ResolvedFastTextOptions = Required<FastTextTrainOptions>;
+
+function int(v: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InvalidArgumentError(`Expected an integer in [${min}, ${max}] for ${name} but received ${String(v)}`);
+  }
+  return v;
+}
+
+/** Fills defaults and validates; throws InvalidArgumentError naming the option. */
+export function resolveFastTextOptions(o: FastTextTrainOptions): ResolvedFastTextOptions {
+  if (typeof o?.input !== 'string' || o.input.length === 0) {
+    throw new InvalidArgumentError(`Expected a file path for input but received ${String(o?.input)}`);
+  }
+  const loss = o.loss ?? 'softmax';
+  if (!FASTTEXT_LOSSES.includes(loss)) {
+    throw new InvalidArgumentError(`Expected one of ${FASTTEXT_LOSSES.join(', ')} for loss but received ${String(loss)}`);
+  }
+  if (loss !== 'softmax') {
+    throw new InvalidArgumentError(`Expected loss softmax (the only loss hogwild trains) but received ${loss}`, 'HOGWILD_NOT_IMPLEMENTED');
+  }
+  const lr = o.lr ?? 0.1;
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) throw new InvalidArgumentError(`Expected a number > 0 for lr but received ${String(lr)}`);
+  const wordNgrams = int(o.wordNgrams ?? 1, 'wordNgrams', 1, 100);
+  const label = o.label ?? '__label__';
+  if (typeof label !== 'string' || label.length === 0 || /\s/.test(label)) {
+    throw new InvalidArgumentError(`Expected a non-empty label prefix without spaces for label but received ${String(label)}`);
+  }
+  return {
+    input: o.input,
+    dim: int(o.dim ?? 100, 'dim', 1, 1 << 16),
+    epoch: int(o.epoch ?? 5, 'epoch', 1, 1_000_000),
+    lr,
+    thread: int(o.thread ?? Math.min(12, availableParallelism()), 'thread', 1, 1024),
+    wordNgrams,
+    bucket: int(o.bucket ?? 2_000_000, 'bucket', 0, 1 << 30),
+    minCount: int(o.minCount ?? 1, 'minCount', 1),
+    minCountLabel: int(o.minCountLabel ?? 0, 'minCountLabel', 0),
+    loss,
+    seed: int(o.seed ?? 0, 'seed', 0, 0x7fffffff),
+    label,
+    batchSize: int(o.batchSize ?? 1, 'batchSize', 1, 1 << 20),
+    skipInvalid: o.skipInvalid ?? false,
+  };
+}

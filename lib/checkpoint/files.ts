@@ -1,0 +1,199 @@
+/**
+ * Checkpoint files, one call each: save, load, inspect, list, sweep, remove.
+ * The managers are built on these; they are public for tools and tests.
+ * Saves and loads run natively off the JS thread (see docs/checkpoints.md for
+ * the format and the commit protocol).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+import { captureStack } from '../errors/index.js';
+import { native } from '../native/binding.js';
+import type { CheckpointFileInfo } from '../native/checkpointTypes.js';
+import type { Workspace } from '../runtime/Workspace.js';
+import { checkBoolean, checkInteger, checkObject, checkString, checkStrings, expected } from '../runtime/validate.js';
+import { CheckpointIOError, toCheckpointError } from './errors.js';
+import { epochOfFilename, validateNodeName } from './naming.js';
+
+export type { CheckpointBlobInfo, CheckpointFileInfo } from '../native/checkpointTypes.js';
+
+export interface SaveCheckpointOptions {
+  epoch: number;
+  node: string;
+  /** Extra strings stored in the header (`meta:<key>` in `__metadata__`). */
+  meta?: Record<string, string>;
+}
+
+export interface LoadCheckpointOptions {
+  /** Blobs to load (default: every blob in the file). */
+  blobNames?: readonly string[];
+  /** Skip requested names the file lacks (Caffe2's allow_incomplete). Default false: reason 'missing_blob'. */
+  allowMissing?: boolean;
+  /** Reject with reason 'mismatch' unless the file was saved for this epoch / node. */
+  epoch?: number;
+  node?: string;
+}
+
+/** Final paths with a save in flight in this process (the temp sweep leaves their temp files alone). */
+const savesInFlight = new Map<string, number>();
+
+function nativeWorkspace(ws: Workspace, name: string) {
+  const n = (ws as { _native?: unknown } | null)?._native;
+  if (!n) throw expected('a live Workspace', name, ws);
+  return (ws as Workspace)._native!;
+}
+
+async function settle<T>(body: () => Promise<T>, stack: string): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    throw toCheckpointError(err, stack);
+  }
+}
+
+/**
+ * Writes `blobNames` of `workspace` to `path` (crash-safe: temp file, fsync,
+ * rename, directory fsync). Tensors are streamed from blob memory, so the
+ * workspace must not run a plan until this settles (it throws HOGWILD_BUSY
+ * if one is running when called). Rejects with CheckpointIOError (code =
+ * errno name) when the file system fails; the previous file under `path`, if
+ * any, is then untouched.
+ */
+export async function saveCheckpoint(
+  workspace: Workspace,
+  blobNames: readonly string[],
+  path: string,
+  options: SaveCheckpointOptions,
+): Promise<{ bytes: number }> {
+  const stack = captureStack();
+  const ws = nativeWorkspace(workspace, 'workspace');
+  const names = checkStrings(blobNames, 'blobNames');
+  checkString(path, 'path', { nonEmpty: true });
+  checkObject(options, 'options');
+  const epoch = checkInteger(options.epoch, 'options.epoch', 0);
+  const node = checkString(options.node, 'options.node');
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.meta ?? {})) meta[k] = checkString(v, `options.meta.${k}`);
+  const key = resolve(path);
+  savesInFlight.set(key, (savesInFlight.get(key) ?? 0) + 1);
+  try {
+    return await settle(() => native().checkpointSave(ws, path, names, epoch, node, meta), stack);
+  } finally {
+    const left = (savesInFlight.get(key) ?? 1) - 1;
+    if (left === 0) savesInFlight.delete(key);
+    else savesInFlight.set(key, left);
+  }
+}
+
+/**
+ * Validates `path` completely (header, layout, every CRC of what is read)
+ * into staging memory, then swaps the blobs into `workspace` at once: on any
+ * error the workspace is unchanged. Rejects with CheckpointCorruptError
+ * (`reason` names the failed check) or CheckpointIOError.
+ */
+export async function loadCheckpoint(
+  workspace: Workspace,
+  path: string,
+  options: LoadCheckpointOptions = {},
+): Promise<{ loaded: string[]; epoch: number; node: string }> {
+  const stack = captureStack();
+  const ws = nativeWorkspace(workspace, 'workspace');
+  checkString(path, 'path', { nonEmpty: true });
+  checkObject(options, 'options');
+  const names = options.blobNames === undefined ? null : checkStrings(options.blobNames, 'options.blobNames');
+  const opts: { allowMissing?: boolean; epoch?: number; node?: string } = {};
+  if (options.allowMissing !== undefined) opts.allowMissing = checkBoolean(options.allowMissing, 'options.allowMissing');
+  if (options.epoch !== undefined) opts.epoch = checkInteger(options.epoch, 'options.epoch', 0);
+  if (options.node !== undefined) opts.node = checkString(options.node, 'options.node');
+  return settle(() => native().checkpointLoad(ws, path, names, opts), stack);
+}
+
+/** Reads and validates a checkpoint's header; with `verifyData`, every tensor's CRC too (bounded memory). */
+export async function inspectCheckpoint(path: string, options: { verifyData?: boolean } = {}): Promise<CheckpointFileInfo> {
+  const stack = captureStack();
+  checkString(path, 'path', { nonEmpty: true });
+  const verify = options.verifyData === undefined ? false : checkBoolean(options.verifyData, 'options.verifyData');
+  return settle(() => native().checkpointInspect(path, verify), stack);
+}
+
+/** Whether `path` names an existing regular file (Caffe2's DBExists). */
+export function checkpointExists(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw new CheckpointIOError(code ?? 'EIO', (err as Error).message, { syscall: 'scandir', path: dir, cause: err });
+  }
+}
+
+/** Epochs of `<node>.<epoch>` files in `dir`, newest first (not validated). */
+export function listCheckpointEpochs(dir: string, node: string): number[] {
+  validateNodeName(node, 'node');
+  const epochs: number[] = [];
+  for (const name of readDir(dir)) {
+    const e = epochOfFilename(name, node);
+    if (e !== undefined) epochs.push(e);
+  }
+  return epochs.sort((a, b) => b - a);
+}
+
+/** True when the checkpoint validates completely (header and every CRC) for this epoch and node. */
+export async function isValidCheckpoint(path: string, expect: { epoch?: number; node?: string } = {}): Promise<boolean> {
+  try {
+    const info = await inspectCheckpoint(path, { verifyData: true });
+    return (expect.epoch === undefined || info.epoch === expect.epoch) && (expect.node === undefined || info.node === expect.node);
+  } catch (err) {
+    if (err instanceof Error && ((err as { code?: string }).code === 'HOGWILD_CHECKPOINT_CORRUPT' || err instanceof CheckpointIOError)) {
+      return false;
+    }
+    throw err;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files a crashed save left in `dir` (`<final>.tmp-<pid>-<hex>`,
+ * see native/checkpoint/writer.h): only those whose final name `keep` accepts,
+ * whose writer process is gone, and with no save to that name in flight here.
+ * Returns the paths removed.
+ */
+export function sweepTempFiles(dir: string, keep: (finalName: string) => boolean = () => true): string[] {
+  const doomed: string[] = [];
+  for (const name of readDir(dir)) {
+    const info = native().checkpointTempInfo(name);
+    if (!info || !keep(info.finalName)) continue;
+    if (savesInFlight.has(resolve(dir, info.finalName))) continue;
+    if (info.pid !== process.pid && processAlive(info.pid)) continue;
+    doomed.push(join(dir, name));
+  }
+  if (doomed.length) removeCheckpointFiles(doomed);
+  return doomed;
+}
+
+/** Unlinks files (missing ones are fine), then fsyncs their directories. Each unlink is a crash point. */
+export function removeCheckpointFiles(paths: readonly string[]): number {
+  const stack = captureStack();
+  try {
+    return native().checkpointRemoveFiles(checkStrings(paths, 'paths'));
+  } catch (err) {
+    throw toCheckpointError(err, stack);
+  }
+}

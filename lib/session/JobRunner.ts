@@ -1,0 +1,256 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+
+import { InvalidArgumentError, PlanError } from '../errors/index.js';
+import type { Job } from '../job/Job.js';
+import type { StopContext } from '../job/stopCondition.js';
+import { scalarOf, TaskOutput, type FetchedTensor } from '../job/TaskOutput.js';
+import type { Report } from '../native/coreTypes.js';
+import type { CheckpointAction, CheckpointManagerApi, UploadTaskGroupBuilder } from './checkpointApi.js';
+import type { Session } from './Session.js';
+
+/** Options of `new JobRunner()`. */
+export interface JobRunnerOptions {
+  checkpointManager?: CheckpointManagerApi;
+  /** Resume from this epoch's checkpoint (the manager's metadata handler may change it). */
+  resumeFromEpoch?: number;
+  uploadTaskGroupBuilder?: UploadTaskGroupBuilder;
+  /** Outputs fetched after each epoch and passed to 'epochEnd' listeners, by name. */
+  report?: Record<string, TaskOutput>;
+}
+
+/** Options of `runner.train()`. */
+export interface TrainOptions {
+  /** Aborting cancels the running plan; `train` rejects with `signal.reason` (the session stays usable). */
+  signal?: AbortSignal;
+  /** Stop after this epoch number at the latest (absolute: a resumed run counts from its resume epoch). */
+  maxEpochs?: number;
+  /** Values of the epoch group's report steps (ops.taskReporter / localReporter) while an epoch runs. */
+  onReport?: (report: Report) => void;
+}
+
+/** A reported value: a one-element tensor as a number/boolean, else the tensor. */
+export type ReportedValue = number | boolean | FetchedTensor | FetchedTensor[];
+
+export interface EpochStartEvent {
+  epoch: number;
+}
+
+export interface EpochEndEvent {
+  epoch: number;
+  /** Time running the epoch group. */
+  runMs: number;
+  /** Time evaluating stop conditions. */
+  stopCheckMs: number;
+  /** Whether a stop condition held (or maxEpochs was reached). */
+  stop: boolean;
+  /** Values of the runner's `report` outputs after this epoch. */
+  reports: Record<string, ReportedValue>;
+}
+
+export interface CheckpointEvent {
+  epoch: number;
+  durationMs: number;
+}
+
+/** Events of a JobRunner (a typed Node EventEmitter). */
+export interface JobRunnerEvents {
+  init: [{ fromScratch: boolean; resumeFromEpoch: number | undefined; durationMs: number }];
+  epochStart: [EpochStartEvent];
+  epochEnd: [EpochEndEvent];
+  checkpoint: [CheckpointEvent];
+  /** A swallowed problem (a failed checkpoint save); without listeners it goes to process.emitWarning. */
+  warning: [Error];
+  done: [{ epoch: number }];
+}
+
+/**
+ * Runs a Job (CAFFE2.md §6.7): init (or checkpoint load), checkpoint epoch 0,
+ * epochs until a stop condition holds (stop flags are read after each epoch
+ * and before its checkpoint, which is saved anyway), upload, download, exit.
+ * `train` returns the number of the last epoch run.
+ *
+ * Progress is reported through Node's EventEmitter (typed): `epochStart`,
+ * `epochEnd` (durations, stop flag, reported outputs), `checkpoint`,
+ * `warning`, `done`.
+ *
+ * @example
+ * const runner = new JobRunner(job, { report: { loss: lossOutput } });
+ * runner.on('epochEnd', (e) => console.log(e.epoch, e.reports.loss, e.runMs));
+ * const last = await runner.train(session, { signal: AbortSignal.timeout(60_000) });
+ */
+export class JobRunner extends EventEmitter<JobRunnerEvents> {
+  readonly job: Job;
+  readonly checkpointManager: CheckpointManagerApi | undefined;
+  readonly resumeFromEpoch: number | undefined;
+  readonly uploadTaskGroupBuilder: UploadTaskGroupBuilder | undefined;
+  private readonly _report: [string, TaskOutput][];
+
+  constructor(job: Job, options: JobRunnerOptions = {}) {
+    super();
+    const r = options.resumeFromEpoch;
+    if (r !== undefined && (!Number.isInteger(r) || r < 0)) {
+      throw new InvalidArgumentError(`Expected an integer >= 0 for resumeFromEpoch but received ${r}`);
+    }
+    for (const [name, o] of Object.entries(options.report ?? {})) {
+      if (!(o instanceof TaskOutput)) throw new InvalidArgumentError(`Expected a TaskOutput for report.${name} but received ${String(o)}`);
+    }
+    this.job = job;
+    this.checkpointManager = options.checkpointManager;
+    this.resumeFromEpoch = r;
+    this.uploadTaskGroupBuilder = options.uploadTaskGroupBuilder;
+    this._report = Object.entries(options.report ?? {});
+  }
+
+  /** Trains the job; resolves with the number of the last epoch run. */
+  async train(session: Session, options: TrainOptions = {}): Promise<number> {
+    const { signal, maxEpochs } = options;
+    if (maxEpochs !== undefined && (!Number.isInteger(maxEpochs) || maxEpochs < 0)) {
+      throw new InvalidArgumentError(`Expected an integer >= 0 for maxEpochs but received ${maxEpochs}`);
+    }
+    if (this.job.stopConditions.length === 0 && maxEpochs === undefined) {
+      throw new PlanError(
+        'HOGWILD_NO_STOP_CONDITION',
+        'Expected a stop condition (job.addStopCondition, epochLimiter) or maxEpochs for train but the job has no way to stop',
+      );
+    }
+    signal?.throwIfAborted();
+    const job = this.job;
+    const cm = this.checkpointManager;
+    const t0 = performance.now();
+    let resume = this.resumeFromEpoch;
+    if (cm) {
+      await cm.setParams(job.nodesToCheckpoint());
+      resume = (await cm.getResumeFromEpochId(resume)) ?? undefined;
+    }
+    const fromScratch = resume === undefined;
+    if (fromScratch) await session.run(job.initGroup, { signal });
+    if (cm) {
+      await this._runAction(session, await cm.init(job.nodesToCheckpoint(), resume === undefined ? {} : { retrieveFromEpoch: resume }), signal);
+      if (fromScratch) await this.saveCheckpoints(0, session, signal);
+      else {
+        await this._runAction(session, await cm.load(resume!), signal);
+        await cm.reportCheckpointStats('checkpoint_load');
+      }
+    }
+    this.emit('init', { fromScratch, resumeFromEpoch: resume, durationMs: performance.now() - t0 });
+
+    let last = fromScratch ? 0 : resume!;
+    for (let epoch = last + 1; maxEpochs === undefined || epoch <= maxEpochs; epoch++) {
+      signal?.throwIfAborted();
+      this.emit('epochStart', { epoch });
+      const t1 = performance.now();
+      await session.run(job.epochGroup, { signal, ...(options.onReport ? { onReport: options.onReport } : {}) });
+      const t2 = performance.now();
+      const stopFlag = await this._shouldStop(epoch, session);
+      const stop = stopFlag || (maxEpochs !== undefined && epoch >= maxEpochs);
+      const t3 = performance.now();
+      last = epoch;
+      if (this.listenerCount('epochEnd') > 0) {
+        this.emit('epochEnd', { epoch, runMs: t2 - t1, stopCheckMs: t3 - t2, stop, reports: this._fetchReports() });
+      }
+      if (cm) await this.saveCheckpoints(epoch, session, signal);
+      if (stop) break;
+    }
+
+    if (this.uploadTaskGroupBuilder) await this._runAction(session, await this.uploadTaskGroupBuilder.build(last, cm), signal);
+    await session.run(job.downloadGroup, { signal });
+    await session.run(job.exitGroup, { signal });
+    this.emit('done', { epoch: last });
+    return last;
+  }
+
+  /**
+   * Saves the checkpoint of `epoch`; a failure is only a warning (training
+   * goes on), as in Caffe2. An abort is not swallowed.
+   */
+  async saveCheckpoints(epoch: number, session: Session, signal?: AbortSignal): Promise<void> {
+    const cm = this.checkpointManager;
+    if (!cm) throw new InvalidArgumentError('Expected a checkpoint manager for saveCheckpoints but the runner has none');
+    const t0 = performance.now();
+    try {
+      if (await cm.cpAccessible()) {
+        await this._runAction(session, await cm.save(epoch), signal);
+        await cm.writeCheckpointMetadata(epoch);
+        await cm.reportCheckpointStats('checkpoint_save');
+        this.emit('checkpoint', { epoch, durationMs: performance.now() - t0 });
+      } else {
+        this._warn(new Error(`Checkpoint files cannot be accessed! (epoch ${epoch} not saved)`));
+      }
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      this._warn(new Error(`Unable to write checkpoint for epoch ${epoch}`, { cause: err }));
+    }
+  }
+
+  /** Loads `blobNames` from each node's checkpoint of `epoch` (multi-node managers only). */
+  async loadBlobsFromCheckpoints(blobNames: readonly string[], epoch: number, session: Session): Promise<boolean> {
+    const cm = this.checkpointManager;
+    if (!cm) throw new InvalidArgumentError('Expected a checkpoint manager for loadBlobsFromCheckpoints but the runner has none');
+    if (typeof cm.loadBlobsLocally !== 'function') {
+      throw new InvalidArgumentError('Expected a checkpoint manager with loadBlobsLocally (a multi-node manager) but this one has none');
+    }
+    const ok = await cm.loadBlobsLocally(this.job.nodesToCheckpoint(), blobNames, epoch, session);
+    await cm.reportCheckpointStats('checkpoint_partial_load');
+    return ok;
+  }
+
+  private async _runAction(session: Session, action: CheckpointAction, signal: AbortSignal | undefined): Promise<void> {
+    await session.run(action, { signal });
+  }
+
+  /** Evaluates every stop condition (all of them, so a bad one always surfaces). */
+  private async _shouldStop(epoch: number, session: Session): Promise<boolean> {
+    let stop = false;
+    let ctx: StopContext | undefined;
+    for (const c of this.job.stopConditions) {
+      let flag: boolean;
+      if (c instanceof TaskOutput) flag = stopFlagOf(c);
+      else if (c instanceof AbortSignal) continue;
+      else {
+        ctx ??= { epoch, job: this.job, session };
+        const v: unknown = await c(ctx);
+        if (typeof v !== 'boolean') {
+          throw new InvalidArgumentError(
+            `Expected a boolean from a stop predicate after epoch ${epoch} but received ${String(v)} of type ${typeof v}`,
+            'HOGWILD_INVALID_STOP_CONDITION',
+          );
+        }
+        flag = v;
+      }
+      stop ||= flag;
+    }
+    // Signals last, so one aborted by a predicate above counts for this epoch.
+    for (const c of this.job.stopConditions) if (c instanceof AbortSignal && c.aborted) stop = true;
+    return stop;
+  }
+
+  private _fetchReports(): Record<string, ReportedValue> {
+    const out: Record<string, ReportedValue> = {};
+    for (const [name, o] of this._report) {
+      const v = o.fetch();
+      out[name] = !Array.isArray(v) && v.data.length === 1 ? scalarOf(v, o.names[0]!) : v;
+    }
+    return out;
+  }
+
+  private _warn(err: Error): void {
+    if (this.listenerCount('warning') > 0) this.emit('warning', err);
+    else process.emitWarning(err.message + (err.cause instanceof Error ? `: ${err.cause.message}` : ''), 'HogwildWarning');
+  }
+}
+
+/** A stop flag must be a one-element bool (or numeric) tensor. */
+function stopFlagOf(o: TaskOutput): boolean {
+  const v = o.fetch();
+  const t = Array.isArray(v) ? (v.length === 1 ? v[0]! : undefined) : v;
+  if (!t || t.data.length !== 1) {
+    const shape = t ? `shape [${t.shape.join(', ')}]` : `${(v as FetchedTensor[]).length} blobs`;
+    throw new InvalidArgumentError(
+      `Expected a one-element bool tensor for stop condition '${o.names.join(', ')}' but received ${shape}`,
+      'HOGWILD_INVALID_STOP_CONDITION',
+    );
+  }
+  const x = t.data[0]!;
+  return typeof x === 'bigint' ? x !== 0n : x !== 0;
+}

@@ -1,0 +1,14 @@
+// avx2 segment kernels: the shared SIMD source (../sparse_segments-inl.h) compiled with this
+// folder's flags, in namespace hogwild::kernels::avx2.
+#include <cstdint>
+
+#include "../sparse_kernels.h"
+#include "sparse_vec.h"
+
+namespace hogwild::kernels::avx2 {
+
+constexpr Isa kIsa = Isa::Avx2;
+
+#include "../sparse_segments-inl.h"
+
+}  // namespace hogwild::kernels::avx2

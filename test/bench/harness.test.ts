@@ -1,0 +1,103 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, test } from 'vitest';
+
+import { main } from '../../bench/harness/cli.js';
+import { formatValue, metricGroups, ratio } from '../../bench/harness/report.js';
+import { runBench } from '../../bench/harness/runner.js';
+import { type BenchReport, type Suite, SuiteUnavailable } from '../../bench/harness/types.js';
+import { SUITES } from '../../bench/suites.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'harness-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const quiet = () => {};
+
+const fakeSuites: Suite[] = [
+  {
+    name: 'fake',
+    title: 'Fake suite',
+    async run() {
+      return [
+        { case: 'small', impl: 'hogwild', metrics: { 'items/s': 3e6, 'wall s': 1 } },
+        { case: 'small', impl: 'peer', metrics: { 'items/s': 1.5e6, 'wall s': 2 } },
+        { case: 'large', impl: 'peer', metrics: {}, skipped: 'not installed: peer (apt-get install peer)' },
+        { case: 'latency', impl: 'hogwild', metrics: { 'ms': 2 }, lowerIsBetter: true },
+        { case: 'latency', impl: 'peer', metrics: { 'ms': 5 }, lowerIsBetter: true },
+      ];
+    },
+  },
+  { name: 'later', title: 'Not written yet', async run() { throw new SuiteUnavailable('not available yet: bench/later.ts is not written'); } },
+  { name: 'broken', title: 'Broken', async run() { throw new Error('boom'); } },
+];
+
+describe('runner', () => {
+  test('writes JSON with machine info, RESULTS.md with ratios, and SVG charts', async () => {
+    const out = join(scratch, 'fake');
+    const outcome = await runBench({ quick: true, outDir: out, resultsPath: join(out, 'RESULTS.md'), suites: fakeSuites, log: quiet });
+    expect(outcome.failed).toBe(1);
+    const report = JSON.parse(readFileSync(outcome.jsonPath, 'utf8')) as BenchReport;
+    expect(outcome.jsonPath).toMatch(/results-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/);
+    expect(report.machine.logicalCores).toBeGreaterThan(0);
+    expect(report.machine.cpuModel).not.toBe('');
+    expect(report.machine.node).toBe(process.version);
+    expect(report.suites.map((s) => s.status)).toEqual(['ok', 'skipped', 'failed']);
+    expect(report.suites[2]!.reason).toMatch(/boom/);
+
+    const md = readFileSync(outcome.resultsPath, 'utf8');
+    expect(md).toContain('| Case | hogwild | peer | hogwild vs peer |');
+    expect(md).toContain('| small | 3.00 M | 1.50 M | 2.00× |');
+    expect(md).toContain('| latency | 2.00 | 5.00 | 2.50× |'); // lower is better: peer ÷ ours
+    expect(md).toContain('- peer: not installed: peer (apt-get install peer)');
+    expect(md).toContain('Skipped: not available yet: bench/later.ts is not written');
+    expect(md).toContain('**Failed**');
+    expect(md).toContain('](charts/fake-items-s.svg)');
+    const svg = readFileSync(join(out, 'charts', 'fake-items-s.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('hogwild');
+  });
+
+  test('rejects unknown suite names', async () => {
+    await expect(runBench({ quick: true, outDir: scratch, suites: fakeSuites, only: ['nope'], log: quiet }))
+      .rejects.toThrow(/Unknown suite nope; the suites are fake, later, broken/);
+  });
+});
+
+describe('report formatting', () => {
+  test('values, ratios, groups', () => {
+    expect(formatValue('tokens/s', 9_812_345)).toBe('9.81 M');
+    expect(formatValue('P@1', 0.80612)).toBe('0.806');
+    expect(formatValue('wall s', 123.4)).toBe('123');
+    expect(ratio(2, 4, true)).toBe(2);
+    expect(ratio(2, 4, false)).toBe(0.5);
+    const [g] = metricGroups([
+      { case: 'a', impl: 'peer', metrics: { x: 1 } },
+      { case: 'a', impl: 'hogwild', metrics: { x: 2 } },
+    ]);
+    expect(g!.impls).toEqual(['hogwild', 'peer']);
+  });
+});
+
+test('`--quick` runs every registered suite end to end; missing peers are reported, not failed', async () => {
+  // Hide every peer the way a machine without them looks: nothing on PATH, no Debian python.
+  process.env.PATH = mkdtempSync(join(scratch, 'bin-'));
+  process.env.HOGWILD_BENCH_PYTHON = 'python3';
+  const out = join(scratch, 'quick');
+  const code = await main(['--quick', '--out', out]);
+  expect(readdirSync(out)).toContain('RESULTS.md');
+  const json = readdirSync(out).find((f) => f.startsWith('results-'))!;
+  const report = JSON.parse(readFileSync(join(out, json), 'utf8')) as BenchReport;
+  expect(report.quick).toBe(true);
+  expect(report.suites.map((s) => s.name)).toEqual(SUITES.map((s) => s.name));
+  // Whether the other suites pass is the CI smoke step's business (scripts/ci-bench-smoke.sh);
+  // here: the exit code says whether one failed, and missing peers never count as failing.
+  expect(code).toBe(report.suites.some((s) => s.status === 'failed') ? 1 : 0);
+  expect(report.suites.find((s) => s.name === 'mlp')!.status).toBe('ok');
+  const text = report.suites.find((s) => s.name === 'text')!;
+  expect(text.status).toBe('ok');
+  expect(text.rows.filter((r) => r.impl === 'fasttext').every((r) => /^not installed/.test(r.skipped ?? ''))).toBe(true);
+  expect(text.rows.filter((r) => r.impl === 'pytorch').every((r) => /^not installed/.test(r.skipped ?? ''))).toBe(true);
+  expect(readFileSync(join(out, 'RESULTS.md'), 'utf8')).toContain('- fasttext: not installed: no fasttext on PATH');
+  expect(existsSync(join(out, 'tmp'))).toBe(false);
+});
