@@ -23,6 +23,8 @@ export class DisposedError extends HogwildError {
     super('HOGWILD_DISPOSED', `Expected a live ${what} but it was already disposed`);
   }
 }
+/** A workspace was read or written while a plan runs in it (`HOGWILD_BUSY`). */
+export class BusyError extends HogwildError {}
 /** A checkpoint file failed validation. `reason` names the failed check. */
 export class CheckpointCorruptError extends HogwildError {
   readonly reason: string;
@@ -55,6 +57,7 @@ const byCode: Record<string, new (code: string, message: string) => HogwildError
   HOGWILD_OUT_OF_MEMORY: ExecutionError,
   HOGWILD_INTERNAL: ExecutionError,
   HOGWILD_DATA: DataError,
+  HOGWILD_BUSY: BusyError,
   HOGWILD_IO: DataError,
 };
 

@@ -71,6 +71,7 @@ CompiledPlan::CompiledPlan(PlanDef def) : _def(std::move(def)) {
     HW_CHECK(names.insert(net.name).second, codes::kInvalidPlan,
              "Plan '" << _def.name << "': duplicate net name '" << net.name << "'");
     for (size_t i = 0; i < net.ops.size(); ++i) checkOpSchema(net, i, net.ops[i]);
+    for (const auto& op : net.ops) _produced.insert(op.outputs.begin(), op.outputs.end());
   }
   for (size_t i = 0; i < _def.steps.size(); ++i) {
     const StepDef& s = _def.steps[i];

@@ -79,7 +79,7 @@ std::unique_ptr<StepInstance> StepRunner::compile() {
   } else {
     in->ws = &_outer;
   }
-  for (const auto& name : _def.nets) in->nets.push_back(std::make_unique<Net>(*_st.plan.findNet(name), *in->ws));
+  for (const auto& name : _def.nets) in->nets.push_back(std::make_unique<Net>(*_st.plan.findNet(name), *in->ws, &_st.plan.producedBlobs()));
 
   std::vector<size_t> recurring;
   for (size_t i = 0; i < _def.substeps.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,9 +41,13 @@ class CompiledPlan {
   explicit CompiledPlan(PlanDef def);
   const PlanDef& def() const { return _def; }
   const NetDef* findNet(const std::string& name) const;
+  // Every blob some op of the plan writes: ops check only the other inputs at
+  // instantiation, since these may still hold a previous run's shapes.
+  const std::set<std::string>& producedBlobs() const { return _produced; }
 
  private:
   PlanDef _def;
+  std::set<std::string> _produced;
 };
 
 // Runs the plan to completion on the calling thread, with helpers from `pool`

@@ -87,7 +87,9 @@ void ThreadPool::shutdown() {
 
 size_t ThreadPool::threadCount() const {
   std::lock_guard<std::mutex> lock(_mu);
-  return _threads.size() - _exited.size();
+  size_t exited = 0;
+  for (size_t id : _exited) exited += _threads.count(id);
+  return _threads.size() - exited;
 }
 
 size_t ThreadPool::idleCount() const {
