@@ -12,8 +12,8 @@
  */
 import { FASHION_MNIST_DIR, runTorchMlp } from '../peers/torch_mlp.js';
 import type { MlpPeerResult, PeerOutcome } from '../peers/types.js';
-import { loadSuiteModule } from './modules.js';
-import { type BenchRow, type Suite, type SuiteOptions, skippedRow } from './types.js';
+import { loadSuiteModule, runOurs } from './modules.js';
+import { type BenchRow, FAILED_PREFIX, OURS, type Suite, type SuiteOptions, skippedRow } from './types.js';
 
 export interface MlpBenchConfig {
   dataDir: string;
@@ -53,6 +53,7 @@ export function mlpMetrics(r: MlpPeerResult): Record<string, number> {
     'examples/s': r.examplesPerSec,
     'train s': r.trainSeconds,
     'wall s': r.wallSeconds,
+    ...(r.cpuSeconds === undefined ? {} : { 'CPU s': r.cpuSeconds }),
     'peak RSS MB': r.peakRssBytes / 2 ** 20,
     'test accuracy': r.testAccuracy,
   };
@@ -69,7 +70,7 @@ async function peerRow(
     return { case: kase, impl, metrics: mlpMetrics(outcome), primary: 'examples/s', ...(note ? { note } : {}) };
   } catch (err) {
     opts.log(`${impl} ${kase} failed: ${(err as Error).message}`);
-    return skippedRow(kase, impl, `failed: ${(err as Error).message.split('\n')[0]}`);
+    return skippedRow(kase, impl, `${FAILED_PREFIX}${(err as Error).message.split('\n')[0]}`);
   }
 }
 
@@ -79,8 +80,8 @@ async function run(opts: SuiteOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
 
   const ours = await loadSuiteModule<MlpSuiteOptions>('mlp_hogwild');
-  if (ours.ok) rows.push(...(await ours.run({ ...opts, mlp })));
-  else for (const t of mlp.threads) rows.push(skippedRow(mlpCase(t), 'hogwild', ours.reason));
+  const oursFailed = (reason: string) => mlp.threads.map((t) => skippedRow(mlpCase(t), OURS, reason));
+  rows.push(...(ours.ok ? await runOurs(opts, () => ours.run({ ...opts, mlp }), oursFailed) : oursFailed(ours.reason)));
 
   const base = { hidden: mlp.hidden, batch: mlp.batch, epochs: mlp.epochs, lr: mlp.lr, limit: mlp.limit, dataDir: mlp.dataDir, timeoutMs };
   for (const threads of mlp.threads) {

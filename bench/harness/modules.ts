@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import type { BenchRow, SuiteOptions } from './types.js';
+import { type BenchRow, FAILED_PREFIX, type SuiteOptions, SuiteUnavailable } from './types.js';
 
 export type SuiteModule<O extends SuiteOptions> =
   | { ok: true; run(opts: O): Promise<BenchRow[]> }
@@ -34,4 +34,20 @@ export async function loadSuiteModule<O extends SuiteOptions = SuiteOptions>(nam
   const run = mod.run ?? mod.default?.run;
   if (typeof run !== 'function') return { ok: false, reason: `not available yet: bench/${name}.ts exports no run(opts)` };
   return { ok: true, run: run as (opts: O) => Promise<BenchRow[]> };
+}
+
+/**
+ * Runs our side of a suite that also has peers. If it throws, its cases become rows marked
+ * "failed: …" (the runner then marks the suite failed) and the peers still run.
+ */
+export async function runOurs(
+  opts: SuiteOptions, go: () => Promise<BenchRow[]>, failedRows: (reason: string) => BenchRow[],
+): Promise<BenchRow[]> {
+  try {
+    return await go();
+  } catch (err) {
+    if (err instanceof SuiteUnavailable) return failedRows(err.message);
+    opts.log(`hogwild failed: ${(err as Error).stack ?? String(err)}`);
+    return failedRows(`${FAILED_PREFIX}${(err as Error).message.split('\n')[0]}`);
+  }
 }

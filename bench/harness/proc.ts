@@ -16,6 +16,8 @@ export interface MeasuredRun {
   wallSeconds: number;
   /** 0 when neither /usr/bin/time nor /proc is available. */
   peakRssBytes: number;
+  /** User + system CPU seconds of the command and its children (from /usr/bin/time), when known. */
+  cpuSeconds?: number;
 }
 
 export interface RunOptions {
@@ -118,16 +120,23 @@ export function runMeasured(command: string, args: string[], options: RunOptions
       if (timer) clearTimeout(timer);
       const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
       let timeRss = 0;
+      let cpuSeconds: number | undefined;
       if (timeFile && existsSync(timeFile)) {
         const text = readFileSync(timeFile, 'utf8');
         const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
         if (m) timeRss = Number(m[1]) * 1024;
+        const user = /User time \(seconds\): ([0-9.]+)/.exec(text);
+        const sys = /System time \(seconds\): ([0-9.]+)/.exec(text);
+        if (user && sys) cpuSeconds = Number(user[1]) + Number(sys[1]);
         // GNU time exits with the command's status; a command killed by a signal shows here.
         const killed = /Command terminated by signal (\d+)/.exec(text);
         if (killed && code === 0) code = 128 + Number(killed[1]);
       }
       if (scratch) rmSync(scratch, { recursive: true, force: true });
-      resolve({ code, signal, stdout, stderr, wallSeconds, peakRssBytes: Math.max(timeRss, polled) });
+      resolve({
+        code, signal, stdout, stderr, wallSeconds, peakRssBytes: Math.max(timeRss, polled),
+        ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+      });
     });
   });
 }

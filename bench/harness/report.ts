@@ -49,7 +49,8 @@ const SI: [number, string][] = [[1e9, ' G'], [1e6, ' M'], [1e3, ' k']];
 /** A value as people read it: rates with SI prefixes, fractions with 3 decimals, else 3 significant digits. */
 export function formatValue(metric: string, v: number): string {
   if (!Number.isFinite(v)) return String(v);
-  if (/\/s\b|\/s$|per s/.test(metric)) {
+  // Counts per second get SI prefixes; units that carry their own (MB/s, GFLOP/s) do not.
+  if (/\/s\b|\/s$|per s/.test(metric) && !/^[kKMGT]i?(B|FLOP)/.test(metric)) {
     for (const [scale, suffix] of SI) if (Math.abs(v) >= scale) return `${(v / scale).toPrecision(3)}${suffix}`;
   }
   if (/P@1|accuracy|loss/i.test(metric)) return v.toFixed(3);
@@ -103,8 +104,10 @@ function notRun(rows: BenchRow[]): string[] {
 function suiteSection(s: SuiteResult, charts: Map<string, string>): string {
   const out = [`## ${s.title}`, ''];
   if (s.status !== 'ok') {
-    out.push(`${s.status === 'skipped' ? 'Skipped' : '**Failed**'}: ${s.reason ?? ''}`, '');
-    return out.join('\n');
+    const [first, ...rest] = (s.reason ?? '').split('\n');
+    out.push(`${s.status === 'skipped' ? 'Skipped' : '**Failed**'}: ${first}`, '');
+    if (rest.length > 0) out.push('<details><summary>Stack</summary>', '', '```', ...rest, '```', '', '</details>', '');
+    if (s.rows.length === 0) return out.join('\n');
   }
   for (const g of metricGroups(s.rows)) {
     out.push(sideBySide(g), '');
@@ -158,7 +161,7 @@ export function renderMarkdown(report: BenchReport, charts: Map<string, string>,
     'Every number is from one run on the machine above; the load column says how busy it was when the suite started.',
     '',
     table(['Suite', 'Status', 'Seconds', 'Load (1 min)'], report.suites.map((s) => [
-      s.title, s.status === 'ok' ? 'ok' : `${s.status}: ${s.reason ?? ''}`, s.seconds.toFixed(1), s.loadAverage.toFixed(2),
+      s.title, s.status === 'ok' ? 'ok' : `${s.status}: ${(s.reason ?? '').split('\n')[0]}`, s.seconds.toFixed(1), s.loadAverage.toFixed(2),
     ])),
     '',
   ];

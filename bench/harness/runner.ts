@@ -11,7 +11,7 @@ import { writeCharts } from './charts.js';
 import { machineInfo } from './machine.js';
 import { benchDir } from './paths.js';
 import { renderMarkdown } from './report.js';
-import { type BenchReport, type Suite, type SuiteResult, SuiteUnavailable } from './types.js';
+import { type BenchReport, FAILED_PREFIX, OURS, type Suite, type SuiteResult, SuiteUnavailable } from './types.js';
 
 export interface BenchOptions {
   quick: boolean;
@@ -55,7 +55,11 @@ async function runSuite(suite: Suite, opts: BenchOptions, outDir: string, log: (
       cacheDir: join(outDir, 'cache'),
       log: (m) => log(`   ${suite.name}: ${m}`),
     });
-    return { ...base, status: 'ok', seconds: (performance.now() - started) / 1e3, rows };
+    const seconds = (performance.now() - started) / 1e3;
+    // Our side threw inside a suite that kept its peers' rows: a failure, with the rows kept.
+    const broken = rows.find((r) => r.impl === OURS && r.skipped?.startsWith(FAILED_PREFIX));
+    if (broken) return { ...base, status: 'failed', reason: `hogwild ${broken.case}: ${broken.skipped}`, seconds, rows };
+    return { ...base, status: 'ok', seconds, rows };
   } catch (err) {
     const skipped = err instanceof SuiteUnavailable;
     const reason = skipped ? (err as Error).message : ((err as Error).stack ?? String(err));

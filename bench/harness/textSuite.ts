@@ -15,8 +15,8 @@ import { corpusConfig, ensureCorpusFiles } from '../data/corpus.js';
 import { runFasttext } from '../peers/fasttext.js';
 import { runTorchText } from '../peers/torch_text.js';
 import type { PeerOutcome, TextPeerResult } from '../peers/types.js';
-import { loadSuiteModule } from './modules.js';
-import { type BenchRow, type Suite, type SuiteOptions, skippedRow } from './types.js';
+import { loadSuiteModule, runOurs } from './modules.js';
+import { type BenchRow, FAILED_PREFIX, OURS, type Suite, type SuiteOptions, skippedRow } from './types.js';
 
 export interface TextBenchConfig {
   corpus: CorpusConfig;
@@ -54,6 +54,7 @@ export function textMetrics(r: TextPeerResult): Record<string, number> {
     'tokens/s': r.tokensPerSec,
     'train s': r.trainSeconds,
     'wall s': r.wallSeconds,
+    ...(r.cpuSeconds === undefined ? {} : { 'CPU s': r.cpuSeconds }),
     'peak RSS MB': r.peakRssBytes / 2 ** 20,
     'P@1': r.p1,
   };
@@ -71,7 +72,7 @@ async function peerRow(
     return { case: kase, impl, metrics: textMetrics(outcome), primary: 'tokens/s', ...(note ? { note } : {}) };
   } catch (err) {
     opts.log(`${impl} ${kase} failed: ${(err as Error).message}`);
-    return skippedRow(kase, impl, `failed: ${(err as Error).message.split('\n')[0]}`);
+    return skippedRow(kase, impl, `${FAILED_PREFIX}${(err as Error).message.split('\n')[0]}`);
   }
 }
 
@@ -83,8 +84,8 @@ async function run(opts: SuiteOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
 
   const ours = await loadSuiteModule<TextSuiteOptions>('text_hogwild');
-  if (ours.ok) rows.push(...(await ours.run({ ...opts, text, corpus })));
-  else for (const c of text.cases) rows.push(skippedRow(textCase(c.dim, c.threads), 'hogwild', ours.reason));
+  const oursFailed = (reason: string) => text.cases.map((c) => skippedRow(textCase(c.dim, c.threads), OURS, reason));
+  rows.push(...(ours.ok ? await runOurs(opts, () => ours.run({ ...opts, text, corpus }), oursFailed) : oursFailed(ours.reason)));
 
   for (const { dim, threads } of text.cases) {
     const kase = textCase(dim, threads);

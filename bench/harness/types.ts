@@ -82,6 +82,9 @@ export interface BenchReport {
 /** The implementation whose ratios RESULTS.md reports against the others. */
 export const OURS = 'hogwild';
 
+/** How a row's `skipped` starts when the implementation threw; for ours, the suite counts as failed. */
+export const FAILED_PREFIX = 'failed: ';
+
 /** A row for an implementation that did not run. */
 export function skippedRow(kase: string, impl: string, reason: string): BenchRow {
   return { case: kase, impl, metrics: {}, skipped: reason };

@@ -75,6 +75,7 @@ export async function runFasttext(opts: FasttextOptions): Promise<PeerOutcome<Te
       tokensPerSec: tokens / trainSeconds,
       trainSeconds,
       wallSeconds: train.wallSeconds,
+      ...(train.cpuSeconds === undefined ? {} : { cpuSeconds: train.cpuSeconds }),
       peakRssBytes: train.peakRssBytes,
       p1,
     };

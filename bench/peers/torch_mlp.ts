@@ -69,6 +69,7 @@ export async function runTorchMlp(opts: TorchMlpOptions): Promise<PeerOutcome<Ml
     examplesPerSec: out.examplesPerSec,
     trainSeconds: out.seconds,
     wallSeconds: run.wallSeconds,
+    ...(run.cpuSeconds === undefined ? {} : { cpuSeconds: run.cpuSeconds }),
     peakRssBytes: run.peakRssBytes,
     testAccuracy: out.testAccuracy,
     version: out.torch,

@@ -52,6 +52,7 @@ export async function runTorchText(opts: TorchTextOptions): Promise<PeerOutcome<
     tokensPerSec: out.tokensPerSec,
     trainSeconds: out.seconds,
     wallSeconds: run.wallSeconds,
+    ...(run.cpuSeconds === undefined ? {} : { cpuSeconds: run.cpuSeconds }),
     peakRssBytes: run.peakRssBytes,
     p1: out.p1,
     version: out.torch,

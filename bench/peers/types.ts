@@ -17,6 +17,8 @@ export interface TextPeerResult {
   trainSeconds: number;
   /** The whole process: loading, training, saving. */
   wallSeconds: number;
+  /** CPU seconds of the whole process tree (user + system), when /usr/bin/time is there. */
+  cpuSeconds?: number;
   peakRssBytes: number;
   /** Precision at 1 on the test split. */
   p1: number;
@@ -28,6 +30,7 @@ export interface MlpPeerResult {
   examplesPerSec: number;
   trainSeconds: number;
   wallSeconds: number;
+  cpuSeconds?: number;
   peakRssBytes: number;
   testAccuracy: number;
   version?: string;

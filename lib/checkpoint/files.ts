@@ -43,6 +43,18 @@ function nativeWorkspace(ws: Workspace, name: string) {
   return (ws as Workspace)._native!;
 }
 
+let exitHooked = false;
+
+/** The binding, with its checkpoint threads told to stop reporting at process exit (RELIABILITY.md §2.4). */
+function binding() {
+  const b = native();
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => b.checkpointShutdownSync());
+  }
+  return b;
+}
+
 async function settle<T>(body: () => Promise<T>, stack: string): Promise<T> {
   try {
     return await body();
@@ -77,7 +89,7 @@ export async function saveCheckpoint(
   const key = resolve(path);
   savesInFlight.set(key, (savesInFlight.get(key) ?? 0) + 1);
   try {
-    return await settle(() => native().checkpointSave(ws, path, names, epoch, node, meta), stack);
+    return await settle(() => binding().checkpointSave(ws, path, names, epoch, node, meta), stack);
   } finally {
     const left = (savesInFlight.get(key) ?? 1) - 1;
     if (left === 0) savesInFlight.delete(key);
@@ -105,7 +117,7 @@ export async function loadCheckpoint(
   if (options.allowMissing !== undefined) opts.allowMissing = checkBoolean(options.allowMissing, 'options.allowMissing');
   if (options.epoch !== undefined) opts.epoch = checkInteger(options.epoch, 'options.epoch', 0);
   if (options.node !== undefined) opts.node = checkString(options.node, 'options.node');
-  return settle(() => native().checkpointLoad(ws, path, names, opts), stack);
+  return settle(() => binding().checkpointLoad(ws, path, names, opts), stack);
 }
 
 /** Reads and validates a checkpoint's header; with `verifyData`, every tensor's CRC too (bounded memory). */
@@ -113,7 +125,7 @@ export async function inspectCheckpoint(path: string, options: { verifyData?: bo
   const stack = captureStack();
   checkString(path, 'path', { nonEmpty: true });
   const verify = options.verifyData === undefined ? false : checkBoolean(options.verifyData, 'options.verifyData');
-  return settle(() => native().checkpointInspect(path, verify), stack);
+  return settle(() => binding().checkpointInspect(path, verify), stack);
 }
 
 /** Whether `path` names an existing regular file (Caffe2's DBExists). */

@@ -70,8 +70,8 @@ export function makeProcessor(p: ProcessorLike, _reader?: Reader): Processor {
 /** The name of a processor, reader or writer for task names: `.name`, else the class (or function) name. */
 export function processorName(p: unknown): string {
   const named = (p as { name?: unknown } | null)?.name;
-  if (typeof named === 'string' && named) return typeof p === 'function' ? named : named;
-  if (typeof p === 'function') return 'function';
+  if (typeof named === 'string' && named) return named;
+  if (typeof p === 'function') return 'function';  // an anonymous function, as in Python 3
   return (p as object | null)?.constructor?.name ?? String(p);
 }
 

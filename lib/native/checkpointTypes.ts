@@ -63,6 +63,11 @@ export interface CheckpointBinding {
   checkpointInspect(path: string, verifyData: boolean): Promise<CheckpointFileInfo>;
   /** Unlinks files (missing ones are skipped), then fsyncs their directories. Returns how many existed. */
   checkpointRemoveFiles(paths: string[]): number;
+  /**
+   * For process 'exit' (which runs no cleanup hooks): checkpoint threads still running stop reporting
+   * back to JS; a save cut short leaves only a temp file. Later calls are refused.
+   */
+  checkpointShutdownSync(): void;
   /** When `fileName` is a temp file of the writer: the final name it was meant for and the writer's pid. */
   checkpointTempInfo(fileName: string): { finalName: string; pid: number } | null;
 }

@@ -38,6 +38,9 @@ export interface GemmBenchResult {
   gflops: number;
   /** Best seconds per call. */
   seconds: number;
+  /** The same from the thread's CPU time (excludes time other processes held the core). */
+  gflopsCpu: number;
+  cpuSeconds: number;
   calls: number;
 }
 
@@ -52,5 +55,5 @@ export interface KernelBinding {
   /** Times sgemm C = op(A)·op(B) on one thread. Synchronous: blocks the calling thread. */
   benchGemm(options: GemmBenchOptions): GemmBenchResult;
   /** The single-core FMA peak of a level, measured with independent register FMAs. Synchronous. */
-  fmaPeak(options?: FmaPeakOptions): { isa: SimdLevel; gflops: number };
+  fmaPeak(options?: FmaPeakOptions): { isa: SimdLevel; gflops: number; gflopsCpu: number };
 }

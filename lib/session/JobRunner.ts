@@ -12,8 +12,11 @@ import type { Session } from './Session.js';
 /** Options of `new JobRunner()`. */
 export interface JobRunnerOptions {
   checkpointManager?: CheckpointManagerApi;
-  /** Resume from this epoch's checkpoint (the manager's metadata handler may change it). */
-  resumeFromEpoch?: number;
+  /**
+   * Resume from this epoch's checkpoint (the manager's metadata handler may change it). 'latest': the
+   * newest checkpoint that validates, or a fresh start when there is none (needs a checkpointManager).
+   */
+  resumeFromEpoch?: number | 'latest';
   uploadTaskGroupBuilder?: UploadTaskGroupBuilder;
   /** Outputs fetched after each epoch and passed to 'epochEnd' listeners, by name. */
   report?: Record<string, TaskOutput>;
@@ -82,14 +85,17 @@ export interface JobRunnerEvents {
 export class JobRunner extends EventEmitter<JobRunnerEvents> {
   readonly job: Job;
   readonly checkpointManager: CheckpointManagerApi | undefined;
-  readonly resumeFromEpoch: number | undefined;
+  readonly resumeFromEpoch: number | 'latest' | undefined;
   readonly uploadTaskGroupBuilder: UploadTaskGroupBuilder | undefined;
   private readonly _report: [string, TaskOutput][];
 
   constructor(job: Job, options: JobRunnerOptions = {}) {
     super();
     const r = options.resumeFromEpoch;
-    if (r !== undefined && (!Number.isInteger(r) || r < 0)) {
+    if (r === 'latest' && !options.checkpointManager) {
+      throw new InvalidArgumentError("Expected a checkpointManager with resumeFromEpoch 'latest' but the runner has none");
+    }
+    if (r !== undefined && r !== 'latest' && (!Number.isInteger(r) || r < 0)) {
       throw new InvalidArgumentError(`Expected an integer >= 0 for resumeFromEpoch but received ${r}`);
     }
     for (const [name, o] of Object.entries(options.report ?? {})) {
@@ -118,10 +124,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     const job = this.job;
     const cm = this.checkpointManager;
     const t0 = performance.now();
-    let resume = this.resumeFromEpoch;
+    let resume = this.resumeFromEpoch === 'latest' ? undefined : this.resumeFromEpoch;
     if (cm) {
       await cm.setParams(job.nodesToCheckpoint());
-      resume = (await cm.getResumeFromEpochId(resume)) ?? undefined;
+      resume = (await cm.getResumeFromEpochId(this.resumeFromEpoch)) ?? undefined;
     }
     const fromScratch = resume === undefined;
     if (fromScratch) await session.run(job.initGroup, { signal });

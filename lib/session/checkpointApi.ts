@@ -27,8 +27,11 @@ export interface CheckpointPathOptions {
 export interface CheckpointManagerApi {
   /** Called first, with `job.nodesToCheckpoint()`. */
   setParams(nodes: readonly string[], options?: CheckpointPathOptions): MaybePromise<void>;
-  /** The epoch to resume from: `userEpoch` unless a metadata handler knows better (may return undefined). */
-  getResumeFromEpochId(userEpoch: number | undefined): MaybePromise<number | undefined>;
+  /**
+   * The epoch to resume from: `userEpoch` unless a metadata handler knows better (may return undefined).
+   * 'latest' (lib/checkpoint managers): the newest checkpoint that validates, undefined when none does.
+   */
+  getResumeFromEpochId(userEpoch: number | 'latest' | undefined): MaybePromise<number | undefined>;
   /**
    * Fixes the list of blobs to checkpoint: on a fresh start, every blob of the
    * node workspace right after init; when resuming, the list stored in the

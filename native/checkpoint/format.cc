@@ -136,6 +136,7 @@ class HeaderBuilder final : public json::Handler {
         } else {
           std::string why = checkBlobName(_key);
           if (!why.empty()) HW_CORRUPT(reasons::kTensorName, "Invalid tensor name in checkpoint header: " << why);
+          if (entries.size() >= kMaxTensors) HW_CORRUPT(reasons::kJsonLimit, "Checkpoint header lists more than " << kMaxTensors << " tensors");
           entries.emplace_back();
           entries.back().entry.name = _key;
           _state = State::Tensor;
@@ -306,6 +307,8 @@ EncodedHeader encodeHeader(std::vector<Entry>& entries, int64_t epoch, const std
   HW_CHECK(epoch >= 0 && epoch <= json::kMaxSafeInteger, codes::kInvalidArgument,
            "Expected an epoch in [0, 2^53-1] but received " << epoch);
   HW_CHECK(validUtf8(node), codes::kInvalidArgument, "Expected a UTF-8 node name");
+  HW_CHECK(entries.size() <= kMaxTensors, codes::kInvalidArgument,
+           "Expected at most " << kMaxTensors << " blobs in a checkpoint but received " << entries.size());
   std::set<std::string> names;
   for (const auto& e : entries) {
     std::string why = checkBlobName(e.name);
@@ -499,8 +502,8 @@ Header parseHeader(std::string_view bytes, uint64_t fileSize) {
   }
 
   // Packing: sorted by offset, the tensors tile [0, dataBytes) exactly.
-  std::stable_sort(h.entries.begin(), h.entries.end(), [](const Entry& a, const Entry& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  std::stable_sort(h.entries.begin(), h.entries.end(), [](const Entry& x, const Entry& y) {
+    return x.begin != y.begin ? x.begin < y.begin : x.end < y.end;
   });
   uint64_t expected = 0;
   for (const auto& e : h.entries) {

@@ -31,7 +31,11 @@ namespace hogwild::ckpt {
 
 inline constexpr const char* kFormatName = "hogwild";
 inline constexpr const char* kFormatVersion = "1";
-inline constexpr uint64_t kMaxHeaderBytes = uint64_t{64} << 20;
+// Bounds that keep the loader's memory a small multiple of the header: a
+// header of at most 16 MiB describing at most 131072 tensors of rank <= 32
+// (a model with 10 000 blobs has a header of about 1.5 MB).
+inline constexpr uint64_t kMaxHeaderBytes = uint64_t{16} << 20;
+inline constexpr size_t kMaxTensors = size_t{1} << 17;
 inline constexpr size_t kMaxRank = 32;
 inline constexpr const char* kTensorKind = "tensor";
 inline constexpr const char* kEmptyKind = "empty";

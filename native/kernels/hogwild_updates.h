@@ -109,8 +109,9 @@ template <typename T> inline void loadSharedRow(T* dst, const T* src, int64_t co
   }
 }
 
-// Scalars other threads may write (an iteration counter, a learning rate blob): always relaxed,
-// which costs nothing for one value and keeps the op race-free whoever writes it.
+// Scalars other threads may write (an iteration counter, a learning rate blob): always a relaxed
+// load, which costs nothing for one value; race-free as long as the writer uses atomics too
+// (e.g. an AtomicIter that updates the counter with __atomic builtins).
 template <typename T> inline T loadSharedScalar(const T* p) {
   T v;
   __atomic_load(p, &v, __ATOMIC_RELAXED);

@@ -69,6 +69,10 @@ struct Inflight {
   std::condition_variable cv;
   int count = 0;
   bool closed = false;
+  // Set by checkpointShutdownSync (process 'exit', which runs no cleanup
+  // hooks): threads still writing finish or die with the process, but never
+  // touch their thread-safe function again.
+  bool exiting = false;
 
   static void cleanupHook(void* arg) {
     auto* self = static_cast<Inflight*>(arg);
@@ -126,9 +130,14 @@ Napi::Value startJob(Napi::Env env, Inflight* inflight, std::unique_ptr<Job> job
         raw->error = std::current_exception();
       }
       raw->work = nullptr;  // drop the blob references before JS learns the operation ended
-      if (tsfn.BlockingCall(raw) != napi_ok) delete raw;  // environment closing
-      tsfn.Release();
       std::lock_guard<std::mutex> lock(inflight->mu);
+      if (inflight->exiting) {
+        delete raw;  // nobody will be told: the process is exiting
+      } else {
+        // The queue is unbounded, so this never blocks while holding the lock.
+        if (tsfn.BlockingCall(raw) != napi_ok) delete raw;  // environment closing
+        tsfn.Release();
+      }
       --inflight->count;
       inflight->cv.notify_all();
     }).detach();
@@ -361,6 +370,12 @@ void registerCheckpoint(Napi::Env env, Napi::Object exports) {
                   throw checkpointJsError(info.Env(), std::current_exception(), "");
                 }
               }, "checkpointRemoveFiles"));
+  exports.Set("checkpointShutdownSync", Napi::Function::New(env, [inflight](const Napi::CallbackInfo& info) -> Napi::Value {
+                std::lock_guard<std::mutex> lock(inflight->mu);
+                inflight->closed = true;
+                inflight->exiting = true;
+                return info.Env().Undefined();
+              }, "checkpointShutdownSync"));
   exports.Set("checkpointTempInfo", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
                 return guard(info.Env(), [&] { return TempInfo(info); });
               }, "checkpointTempInfo"));

@@ -148,12 +148,8 @@ class SplitOp final : public AxisOp {
     const int64_t n = static_cast<int64_t>(numOutputs());
     std::vector<int64_t> split = _split;
     if (s) {
-      if (s->dtype() != DType::Int32 && s->dtype() != DType::Int64)
-        fail(codes::kDtypeMismatch, "Expected int32 or int64 for input 1 '" + inputName(1) + "' but received " + dtypeName(s->dtype()));
+      split = intValues(1, *s);
       expectShape(1, *s, {n});
-      split.resize(static_cast<size_t>(n));
-      for (int64_t j = 0; j < n; ++j)
-        split[static_cast<size_t>(j)] = s->dtype() == DType::Int32 ? elems<int32_t>(*s)[j] : elems<int64_t>(*s)[j];
     } else if (split.empty()) {
       if (dim % n != 0)
         fail(codes::kShapeMismatch, "Expected dim " + std::to_string(axis) + " of input 0 '" + inputName(0) + "' " +
@@ -187,6 +183,7 @@ GradientDefs concatGradient(const OperatorDef& def, const std::vector<std::strin
     r.inputs.push_back(denseGradient(outs.back()));
   }
   r.ops.push_back(makeOp("Split", {g[0], def.outputs[1]}, outs, copyArgs(def, {"axis", "add_axis"})));
+  sumRepeatedInputGradients(def, &r);
   return r;
 }
 

@@ -20,7 +20,7 @@ template <Arith K> struct ArithFn {
   template <typename T> T operator()(T x, T y) const {
     if constexpr (std::is_integral_v<T>) {
       const Unsigned<T> ux = static_cast<Unsigned<T>>(x), uy = static_cast<Unsigned<T>>(y);
-      if constexpr (K == Arith::Add) return static_cast<T>(ux + uy);
+      if constexpr (K == Arith::Add) return wrapAdd(x, y);
       if constexpr (K == Arith::Sub) return static_cast<T>(ux - uy);
       if constexpr (K == Arith::Mul) return static_cast<T>(ux * uy);
       // INT_MIN / -1 overflows: numpy gives INT_MIN, which is the wrapped negation.
@@ -86,22 +86,14 @@ template <Arith K> class ArithOp final : public BroadcastBinaryOp {
 
 // ---- Gradients ----
 
-// Gradient op `type` writing (dA, dB). When A and B are one blob, the two
-// contributions are written apart and summed, or the second would overwrite the first.
+// Gradient op `type` writing (dA, dB).
 GradientDefs binaryGradient(const OperatorDef& def, const std::string& type, std::vector<std::string> inputs) {
   GradientDefs g;
   const std::string& a = def.inputs[0];
   const std::string& b = def.inputs[1];
-  OperatorDef op = makeOp(type, std::move(inputs), {gradName(a), gradName(b)}, copyArgs(def, {"broadcast", "axis"}));
-  if (a != b) {
-    g.ops.push_back(std::move(op));
-    g.inputs = {denseGradient(gradName(a)), denseGradient(gradName(b))};
-    return g;
-  }
-  op.outputs = {gradName(a) + "_autosplit_0", gradName(a) + "_autosplit_1"};
-  g.ops.push_back(op);
-  g.ops.push_back(makeOp("Sum", op.outputs, {gradName(a)}));
-  g.inputs = {denseGradient(gradName(a)), denseGradient(gradName(a))};
+  g.ops.push_back(makeOp(type, std::move(inputs), {gradName(a), gradName(b)}, copyArgs(def, {"broadcast", "axis"})));
+  g.inputs = {denseGradient(gradName(a)), denseGradient(gradName(b))};
+  sumRepeatedInputGradients(def, &g);
   return g;
 }
 

@@ -14,14 +14,8 @@ FillerOp::FillerOp(const OperatorDef& def, Workspace& ws) : BasicOp(def, ws) {
     if (_inputAsShape) fail(codes::kInvalidArgument, "Expected an input when input_as_shape=1");
   } else {
     if (hasArg("shape")) fail(codes::kInvalidArgument, "Expected either the 'shape' argument or an input, not both");
-    if (const Tensor* t = inputIfReady(0)) {
-      if (_inputAsShape) {
-        if (t->dtype() != DType::Int64 && t->dtype() != DType::Int32)
-          fail(codes::kDtypeMismatch, "Expected int64 or int32 for input 0 '" + inputName(0) +
-                                          "' (input_as_shape) but received " + dtypeName(t->dtype()));
-        expectNdim(0, *t, 1);
-      }
-    }
+    const Tensor* t = inputIfReady(0);
+    if (t && _inputAsShape) intValues(0, *t);
   }
 }
 
@@ -30,12 +24,7 @@ Shape FillerOp::fillShape() const {
   const Tensor& in = input(0);
   Shape shape;
   if (_inputAsShape) {
-    if (in.dtype() != DType::Int64 && in.dtype() != DType::Int32)
-      fail(codes::kDtypeMismatch, "Expected int64 or int32 for input 0 '" + inputName(0) +
-                                      "' (input_as_shape) but received " + dtypeName(in.dtype()));
-    expectNdim(0, in, 1);
-    for (int64_t i = 0; i < in.numel(); ++i)
-      shape.push_back(in.dtype() == DType::Int64 ? elems<int64_t>(in)[i] : elems<int32_t>(in)[i]);
+    shape = intValues(0, in);
     for (int64_t d : shape) {
       if (d < 0)
         fail(codes::kInvalidArgument, "Expected non-negative dims in input 0 '" + inputName(0) + "' but received " +

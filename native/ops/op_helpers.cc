@@ -36,6 +36,38 @@ bool dtypeFromCaffe2Enum(int64_t value, DType* out) {
   }
 }
 
+void sumRepeatedInputGradients(const OperatorDef& def, GradientDefs* g) {
+  std::vector<bool> done(def.inputs.size(), false);
+  std::vector<std::vector<bool>> renamed(g->ops.size());
+  for (size_t k = 0; k < g->ops.size(); ++k) renamed[k].assign(g->ops[k].outputs.size(), false);
+  for (size_t i = 0; i < def.inputs.size(); ++i) {
+    if (done[i]) continue;
+    std::vector<size_t> slots;
+    for (size_t j = i; j < def.inputs.size(); ++j)
+      if (def.inputs[j] == def.inputs[i] && j < g->inputs.size() && g->inputs[j].kind == GradientSpec::Kind::Dense) slots.push_back(j);
+    for (size_t j : slots) done[j] = true;
+    if (slots.size() < 2) continue;
+    const std::string total = gradName(def.inputs[i]);
+    std::vector<std::string> parts;
+    for (size_t j : slots) {
+      const std::string& name = g->inputs[j].dense;
+      bool written = false;
+      for (size_t k = 0; k < g->ops.size() && !written; ++k) {
+        for (size_t o = 0; o < g->ops[k].outputs.size() && !written; ++o) {
+          if (renamed[k][o] || g->ops[k].outputs[o] != name) continue;
+          g->ops[k].outputs[o] = total + "_autosplit_" + std::to_string(parts.size());
+          renamed[k][o] = true;
+          parts.push_back(g->ops[k].outputs[o]);
+          written = true;
+        }
+      }
+      if (!written) parts.push_back(name);
+    }
+    g->ops.push_back(makeOp("Sum", parts, {total}));
+    for (size_t j : slots) g->inputs[j] = denseGradient(total);
+  }
+}
+
 std::map<std::string, Argument> copyArgs(const OperatorDef& def, std::initializer_list<const char*> names) {
   std::map<std::string, Argument> out;
   for (const char* n : names) {
@@ -102,6 +134,17 @@ void BasicOp::expectNumeric(size_t i, const Tensor& t) const {
     fail(codes::kDtypeMismatch, "Expected float32, float64, int32 or int64 for input " + std::to_string(i) + " '" +
                                     inputName(i) + "' but received " + dtypeName(t.dtype()));
   }
+}
+
+std::vector<int64_t> BasicOp::intValues(size_t i, const Tensor& t) const {
+  if (t.dtype() != DType::Int64 && t.dtype() != DType::Int32)
+    fail(codes::kDtypeMismatch, "Expected int32 or int64 for input " + std::to_string(i) + " '" + inputName(i) +
+                                    "' but received " + dtypeName(t.dtype()));
+  expectNdim(i, t, 1);
+  std::vector<int64_t> v(static_cast<size_t>(t.numel()));
+  for (size_t k = 0; k < v.size(); ++k)
+    v[k] = t.dtype() == DType::Int64 ? elems<int64_t>(t)[k] : elems<int32_t>(t)[k];
+  return v;
 }
 
 double BasicOp::scalarValue(size_t i, const Tensor& t) const {

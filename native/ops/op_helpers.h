@@ -4,6 +4,7 @@
 // Ops derive from BasicOp instead of Operator to get them.
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "registry.h"
 
@@ -51,6 +52,16 @@ template <typename F> void visitFloat(DType t, F&& f) {
   }
 }
 
+// a + b that wraps like numpy on integers instead of overflowing (signed overflow is UB).
+template <typename T> T wrapAdd(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+  } else {
+    return a + b;
+  }
+}
+
 // Element pointers that see bool tensors as bytes (see visitDtype).
 template <typename T> const T* elems(const Tensor& t) { return static_cast<const T*>(t.raw()); }
 template <typename T> T* elems(Tensor& t) { return static_cast<T*>(t.raw()); }
@@ -61,6 +72,12 @@ inline GradientSpec denseGradient(const std::string& blob) {
   s.dense = blob;
   return s;
 }
+// When one blob feeds several inputs of `def`, its gradient is the sum of
+// their slots. Slots that the gradient ops write are renamed apart and slots
+// that pass another blob through are kept; a Sum adds them into the blob's
+// gradient name, which every such input's spec then names (the gradient
+// builder counts a name repeated within one op's group once).
+void sumRepeatedInputGradients(const OperatorDef& def, GradientDefs* g);
 // The args of `def` named in `names` (for gradient ops that repeat their forward op's args).
 std::map<std::string, Argument> copyArgs(const OperatorDef& def, std::initializer_list<const char*> names);
 
@@ -79,6 +96,8 @@ class BasicOp : public Operator {
   void expectSameDtype(size_t i, const Tensor& a, size_t j, const Tensor& b) const;
   void expectFloat(size_t i, const Tensor& t) const;
   void expectNumeric(size_t i, const Tensor& t) const;
+  // The values of a 1-D int32/int64 input (shapes, split sizes).
+  std::vector<int64_t> intValues(size_t i, const Tensor& t) const;
   // Size-1 float tensors (weights, learning rates); returns the value as double.
   double scalarValue(size_t i, const Tensor& t) const;
 

@@ -31,13 +31,13 @@ class ReshapeOp final : public BasicOp {
     const Tensor* data = inputIfReady(0);
     if (numInputs() == 1 && data) newShape(*data, _shape);
     if (numInputs() == 2) {
-      if (const Tensor* s = inputIfReady(1)) shapeFromInput(*s);
+      if (const Tensor* s = inputIfReady(1)) intValues(1, *s);
     }
   }
 
   void run(RunContext&) override {
     const Tensor& data = input(0);
-    const Shape target = newShape(data, numInputs() == 2 ? shapeFromInput(input(1)) : _shape);
+    const Shape target = newShape(data, numInputs() == 2 ? intValues(1, input(1)) : _shape);
     if (numOutputs() == 2) {
       Shape old = data.shape();
       Tensor& o = output(1);
@@ -50,16 +50,6 @@ class ReshapeOp final : public BasicOp {
   }
 
  private:
-  std::vector<int64_t> shapeFromInput(const Tensor& s) const {
-    if (s.dtype() != DType::Int64 && s.dtype() != DType::Int32)
-      fail(codes::kDtypeMismatch, "Expected int64 or int32 for input 1 '" + inputName(1) + "' but received " + dtypeName(s.dtype()));
-    expectNdim(1, s, 1);
-    std::vector<int64_t> v(static_cast<size_t>(s.numel()));
-    for (int64_t i = 0; i < s.numel(); ++i)
-      v[static_cast<size_t>(i)] = s.dtype() == DType::Int64 ? elems<int64_t>(s)[i] : elems<int32_t>(s)[i];
-    return v;
-  }
-
   Shape newShape(const Tensor& data, const std::vector<int64_t>& spec) const {
     Shape out(spec.size());
     int64_t inferAt = -1, known = 1;

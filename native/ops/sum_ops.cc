@@ -11,15 +11,6 @@
 namespace hogwild {
 namespace {
 
-template <typename T> T wrapAdd(T x, T y) {
-  if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
-    return static_cast<T>(static_cast<U>(x) + static_cast<U>(y));
-  } else {
-    return x + y;
-  }
-}
-
 class SumOp final : public BasicOp {
  public:
   SumOp(const OperatorDef& def, Workspace& ws) : BasicOp(def, ws) {
@@ -66,11 +57,12 @@ class SumOp final : public BasicOp {
   Tensor _scratch;
 };
 
-// Every input's gradient is dY itself (no op), as in Caffe2.
+// Every input's gradient is dY itself (no op), as in Caffe2; a blob summed k times gets k*dY.
 GradientDefs sumGradient(const OperatorDef& def, const std::vector<std::string>& g) {
   GradientDefs r;
   if (g[0].empty()) return r;
   r.inputs.assign(def.inputs.size(), denseGradient(g[0]));
+  sumRepeatedInputGradients(def, &r);
   return r;
 }
 
@@ -201,6 +193,7 @@ GradientDefs weightedSumGradient(const OperatorDef& def, const std::vector<std::
     }
   }
   r.ops.push_back(makeOp("WeightedSumGradient", std::move(ins), std::move(outs)));
+  sumRepeatedInputGradients(def, &r);
   return r;
 }
 

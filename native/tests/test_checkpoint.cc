@@ -456,6 +456,22 @@ TEST(bool_bytes_other_than_0_1_are_rejected) {
   CHECK(corruptReason([&] { readBlobs(f, {}, true, false); }) == reasons::kDtype);
 }
 
+TEST(too_many_tensors_is_refused_before_memory_grows) {
+  std::string h = "{\"__metadata__\":{}";
+  for (size_t i = 0; i <= kMaxTensors; ++i) h += ",\"t" + std::to_string(i) + "\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]}";
+  h += "}";
+  std::string file(8, '\0');
+  uint64_t n = h.size();
+  for (int i = 0; i < 8; ++i) file[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xFF);
+  file += h;
+  CHECK(n <= kMaxHeaderBytes);
+  CHECK(corruptReason([&] { CheckpointFile::parseBytes(reinterpret_cast<const uint8_t*>(file.data()), file.size()); }) == reasons::kJsonLimit);
+  SaveRequest req;
+  req.path = "/tmp/never-written";
+  for (size_t i = 0; i <= kMaxTensors; ++i) req.items.push_back({"t" + std::to_string(i), kTensorKind, Tensor(DType::Uint8, {0})});
+  CHECK_THROWS_CODE(writeCheckpoint(req), codes::kInvalidArgument);
+}
+
 TEST(every_single_bit_flip_in_a_small_file_is_caught) {
   std::string dir = tempDir();
   std::string good = readFile(sampleFile(dir));

@@ -44,6 +44,21 @@ TEST(arithmetic_gradients_in_place_and_same_input) {
     checkGradient(makeOp(type, {"X", "X"}, {"Y"}), {{"X", d({2, 2}, 5, 0.5)}}, {"X"});
 }
 
+TEST(repeated_inputs_sum_their_gradients) {
+  checkGradient(makeOp("Sum", {"X", "Y", "X"}, {"S"}), {{"X", d({3}, 1)}, {"Y", d({3}, 2)}}, {"X", "Y"});
+  checkGradient(makeOp("Sum", {"X", "X"}, {"X"}), {{"X", d({3}, 1)}}, {"X"});
+  checkGradient(makeOp("WeightedSum", {"X", "w", "X", "v"}, {"S"}, {{"grad_on_w", I(1)}}),
+                {{"X", d({3}, 1)}, {"w", d({1}, 2)}, {"v", d({1}, 3)}}, {"X", "w", "v"});
+  checkGradient(makeOp("WeightedSum", {"X", "w", "Y", "w"}, {"S"}, {{"grad_on_w", I(1)}}),
+                {{"X", d({3}, 1)}, {"Y", d({3}, 4)}, {"w", d({1}, 2)}}, {"X", "Y", "w"});
+  checkGradient(makeOp("Concat", {"X", "Y", "X"}, {"C", "info"}, {{"axis", I(0)}}), {{"X", d({2}, 1)}, {"Y", d({1}, 2)}},
+                {"X", "Y"});
+  // One name per blob, so a builder that counts a name once per op gets the total.
+  auto g = OpRegistry::instance().gradient(makeOp("Mul", {"X", "X"}, {"Y"}), {"Y_grad"});
+  CHECK(g.inputs.size() == 2 && g.inputs[0].dense == "X_grad" && g.inputs[1].dense == "X_grad");
+  CHECK(g.ops.back().type == "Sum" && g.ops.back().outputs == std::vector<std::string>{"X_grad"});
+}
+
 TEST(arithmetic_gradient_ops_check_shapes) {
   Workspace ws;
   feed(ws, "dC", d({2, 2}, 1));

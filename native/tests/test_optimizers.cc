@@ -124,6 +124,18 @@ TEST(momentum_sgd_update_plain_and_nesterov) {
   CHECK(fetch(ws, "g")[0] == 1 && fetch(ws, "adjusted")[0] == 0.5f && fetch(ws, "p")[0] == -0.5f);
 }
 
+TEST(sgd_with_weighted_sum_descends_with_a_negative_rate) {
+  // Caffe2's plain SGD: LearningRate(base_lr = -alpha) then WeightedSum(param, ONE, grad, LR) in place.
+  Workspace ws;
+  feedIter(ws, "it", 0);
+  feedF(ws, "w", {2}, {1, 1});
+  feedF(ws, "g", {2}, {2, -4});
+  feedF(ws, "ONE", {1}, {1});
+  run(ws, makeOp("LearningRate", {"it"}, {"lr"}, {{"base_lr", F(-0.1)}, {"policy", S("fixed")}}));
+  run(ws, makeOp("WeightedSum", {"w", "ONE", "g", "lr"}, {"w"}));
+  CHECK(allClose(fetch(ws, "w"), {0.8f, 1.4f}, 1e-7, "w"));
+}
+
 // ---- LearningRate ----
 
 TEST(learning_rate_policies_at_chosen_iterations) {

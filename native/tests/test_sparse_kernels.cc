@@ -31,7 +31,7 @@ std::vector<int64_t> randomIndices(std::mt19937& rng, int64_t n, int64_t rows) {
 std::vector<int32_t> narrow(const std::vector<int64_t>& v) { return std::vector<int32_t>(v.begin(), v.end()); }
 
 bool identical(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 }  // namespace
@@ -79,7 +79,7 @@ TEST(gather_sum_every_level_matches_scalar) {
           CHECK(identical(got, relaxed));
           CHECK(identical(got, relaxed64));
           CHECK(want.back() == kSentinel && got.back() == kSentinel);
-          if (n == 0) CHECK(want[0] == 0.f && got[0] == 0.f);
+          if (n == 0 && block > 0) CHECK(want[0] == 0.f && got[0] == 0.f);
         }
       }
     }
@@ -205,7 +205,7 @@ std::vector<float> applyAll(const HogwildUpdates& t, UpdateCase c) {
     t.momentumSgd(d.p.data(), d.m.data(), d.g.data(), d.ng.data(), all, 0.1f, 0.9f, nesterov);
     t.momentumSgd(e.p.data(), e.m.data(), e.g.data(), e.g.data(), all, 0.1f, 0.9f, nesterov);  // ng aliasing g
     CHECK(identical(d.p, e.p) && identical(d.m, e.m));
-    CHECK(std::memcmp(d.ng.data(), e.g.data(), static_cast<size_t>(all) * sizeof(float)) == 0);
+    CHECK(all == 0 || std::memcmp(d.ng.data(), e.g.data(), static_cast<size_t>(all) * sizeof(float)) == 0);
     take(d.p), take(d.m), take(d.ng);
   }
   {

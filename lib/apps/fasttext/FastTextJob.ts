@@ -4,22 +4,24 @@
  * and a Hogwild trainer that pipes the reader into the model on `thread`
  * concurrent instances sharing one set of parameters.
  *
- * Model: the mean of the input rows of the line's ids (words, then hashed word
- * n-grams) → a linear layer → softmax, trained by plain SGD, one example per
+ * Model: the mean of the input rows of the line's ids (words or their
+ * character n-grams, then hashed word n-grams) → a linear layer → softmax, trained by plain SGD, one example per
  * update by default, with the learning rate decayed linearly from `lr` to 0
  * over the whole run (fastText's schedule, counted in updates instead of tokens).
  * The input rows start uniform in ±1/dim and the output layer at 0, as in fastText.
  *
- * The init group reads the file natively (dictionary + encoded dataset) and
- * creates a global shuffled cursor; every epoch rewinds it (a new seeded
- * shuffle). Everything the init group made is checkpointed, so a resumed run
- * continues the same schedule without reading the file again.
+ * The init group builds the dictionary natively and creates a global shuffled
+ * cursor; every epoch encodes the file with that dictionary (fastText reads
+ * its file every epoch too) and rewinds the cursor (a new seeded shuffle).
+ * Checkpoints hold the dictionary, the cursor, the parameters and the
+ * learning-rate iteration, so a resumed run continues the same schedule.
  */
 import { InvalidArgumentError } from '../../errors/index.js';
 import { Job } from '../../job/Job.js';
 import { Task } from '../../job/Task.js';
 import type { TaskOutput } from '../../job/TaskOutput.js';
-import { FastTextFile, type FastTextScan } from '../../data/files.js';
+import { Dataset } from '../../data/Dataset.js';
+import { FastTextFile, fastTextSchema, type FastTextScan } from '../../data/files.js';
 import { pipe } from '../../data/pipeline.js';
 import { NetProcessor } from '../../data/processors.js';
 import { Reader, type ReadResult } from '../../data/Reader.js';
@@ -60,13 +62,21 @@ export interface FastTextJob {
   readonly progressBlobs: { readonly iteration: string; readonly lossSum: string };
 }
 
-/** A reader whose task rewinds it before each run (a new shuffle per epoch). */
-class RewindingReader extends Reader {
-  constructor(private readonly _inner: Reader) {
+/**
+ * A reader whose task refills the dataset and rewinds the cursor before each
+ * run: every epoch reads the file again (as fastText does) and takes a new
+ * seeded shuffle.
+ */
+class EpochReader extends Reader {
+  constructor(
+    private readonly _inner: Reader,
+    private readonly _refill: (initNet: Net) => void,
+  ) {
     super(_inner.schema());
   }
 
   override setupEx(initNet: Net, finishNet: Net): void {
+    this._refill(initNet);
     this._inner.setupEx(initNet, finishNet);
     this._inner.reset(initNet);
   }
@@ -88,13 +98,15 @@ class RewindingReader extends Reader {
  */
 export async function buildFastTextJob(options: FastTextTrainOptions): Promise<FastTextJob> {
   const o = resolveFastTextOptions(options);
-  const bucket = o.wordNgrams <= 1 ? 0 : o.bucket;
+  const bucket = o.wordNgrams <= 1 && o.maxn === 0 ? 0 : o.bucket;
   const file = await FastTextFile.scan(o.input, {
     labelPrefix: o.label,
     minCount: o.minCount,
     minCountLabel: o.minCountLabel,
     wordNgrams: o.wordNgrams,
     bucket,
+    minn: o.minn,
+    maxn: o.maxn,
     skipInvalid: o.skipInvalid,
   });
   const scan = file.info!;
@@ -103,15 +115,23 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
   const batchesPerEpoch = Math.ceil(scan.examples / o.batchSize);
 
   const job = new Job();
-  // Reader-building function: dataset, dictionary and a global cursor (checkpointed).
+  // Reader-building function: the dictionary and a global cursor (both checkpointed).
+  // The encoded examples are emptied once the dictionary is built: each epoch
+  // reads the file again, so checkpoints stay the size of the model.
+  // The epoch's examples live in blobs the init group does not make, so no checkpoint holds them.
+  const epochData = new Dataset(fastTextSchema(), { name: 'fasttext/epoch', blobs: ['fasttext/epoch/label', 'fasttext/epoch/tokens:lengths', 'fasttext/epoch/tokens:values'] });
   const reader = job.initGroup.scope(() =>
     new Task({ name: 'fasttext_data' }).scope(() => {
       const net = ops.net();
       const { dataset, dictionary } = file.read(net, { name: 'fasttext/train' });
       if (dictionary.name !== FASTTEXT_BLOBS.dictionary) throw new InvalidArgumentError(`Expected the dictionary blob to be named ${FASTTEXT_BLOBS.dictionary} but it is ${dictionary.name}`, 'HOGWILD_INTERNAL');
-      return dataset.randomReader({ initNet: net, batchSize: o.batchSize, seed: o.seed, cursorName: 'fasttext/cursor' });
+      for (const b of dataset.getBlobs()) net.ConstantFill([], [b], { shape: [0], dtype: 'int32', value: 0 });
+      return epochData.randomReader({ initNet: net, batchSize: o.batchSize, seed: o.seed, cursorName: 'fasttext/cursor' });
     }),
   );
+  const refill = (initNet: Net) => {
+    initNet.op('ReadFastTextFile', [FASTTEXT_BLOBS.dictionary], epochData.getBlobs(), { path: o.input, index_dtype: 'int32' });
+  };
 
   // Model-building function.
   const model = new ModelHelper({ name: 'fasttext', seed: o.seed });
@@ -135,7 +155,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
   const report = {} as Record<'lossSum' | 'iteration', TaskOutput>;
   const progressBlobs = { iteration: 'fasttext/progress_iteration', lossSum: 'fasttext/progress_loss' };
   job.scope(() => {
-    pipe(new RewindingReader(reader), {
+    pipe(new EpochReader(reader, refill), {
       numThreads: o.thread,
       name: 'fasttext_hogwild',
       processor: {

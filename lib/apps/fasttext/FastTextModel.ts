@@ -79,6 +79,17 @@ function checkNotFastTextBinary(path: string): void {
   }
 }
 
+/**
+ * A trained fastText model loaded from a model file or a checkpoint, for
+ * predictions and evaluation. Concurrent calls are queued (one workspace);
+ * dispose it (or `await using`) to free its native memory.
+ *
+ * @example
+ * await using model = await FastTextModel.load('model.bin');
+ * const [[best]] = await model.predict(['some words to classify']);
+ * console.log(best.label, best.prob);
+ * console.log((await model.test(testLines, 1)).text); // N, P@1, R@1 as fastText prints them
+ */
 export class FastTextModel {
   /** Label strings (prefix included), by index. */
   readonly labels: readonly string[];

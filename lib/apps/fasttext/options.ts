@@ -24,8 +24,12 @@ export interface FastTextTrainOptions {
   thread?: number;
   /** Max length of word n-grams (default 1). */
   wordNgrams?: number;
-  /** Hash buckets for word n-grams (default 2 000 000; 0 when wordNgrams is 1, as in fastText). */
+  /** Hash buckets for word and character n-grams (default 2 000 000; 0 without n-grams, as in fastText). */
   bucket?: number;
+  /** Min length of character n-grams (default 0: none, fastText's supervised default). */
+  minn?: number;
+  /** Max length of character n-grams (default 0). */
+  maxn?: number;
   /** Minimal number of word occurrences (default 1). */
   minCount?: number;
   /** Minimal number of label occurrences (default 0). */
@@ -71,6 +75,9 @@ export function resolveFastTextOptions(o: FastTextTrainOptions): ResolvedFastTex
   if (typeof label !== 'string' || label.length === 0 || /\s/.test(label)) {
     throw new InvalidArgumentError(`Expected a non-empty label prefix without spaces for label but received ${String(label)}`);
   }
+  if ((o.maxn ?? 0) > 0 && (o.minn ?? 0) > (o.maxn ?? 0)) {
+    throw new InvalidArgumentError(`Expected minn <= maxn but received minn ${String(o.minn)} and maxn ${String(o.maxn)}`);
+  }
   return {
     input: o.input,
     dim: int(o.dim ?? 100, 'dim', 1, 1 << 16),
@@ -79,6 +86,8 @@ export function resolveFastTextOptions(o: FastTextTrainOptions): ResolvedFastTex
     thread: int(o.thread ?? Math.min(12, availableParallelism()), 'thread', 1, 1024),
     wordNgrams,
     bucket: int(o.bucket ?? 2_000_000, 'bucket', 0, 1 << 30),
+    minn: int(o.minn ?? 0, 'minn', 0, 100),
+    maxn: int(o.maxn ?? 0, 'maxn', 0, 100),
     minCount: int(o.minCount ?? 1, 'minCount', 1),
     minCountLabel: int(o.minCountLabel ?? 0, 'minCountLabel', 0),
     loss,

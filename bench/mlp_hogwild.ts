@@ -1,0 +1,204 @@
+/**
+ * Our side of the MLP benchmark (bench/harness/mlpSuite.ts): a 784-256-10 ReLU
+ * MLP on Fashion-MNIST trained by Hogwild threads with the Job API.
+ *
+ *   init group   ReadIdxFile ×4 (the gzipped IDX files, inflated natively), parameter fills;
+ *   epoch group  pipe(train.reader({ batchSize }), { processor: mlp, numThreads });
+ *   stop         epochLimiter(epochs).
+ * Every parameter is dense and written by every batch, so each thread trains
+ * its own replica and merges it into the shared parameters every `syncEvery`
+ * batches (DenseReplicas, docs/hogwild.md). Plain SGD, same batch size, lr and
+ * data order as the PyTorch peer.
+ *
+ * Standalone:
+ *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/mlp_hogwild.js [--quick] [--epochs N] [--threads 1,2]
+ */
+import { pathToFileURL } from 'node:url';
+
+import {
+  DenseReplicas,
+  epochLimiter,
+  Job,
+  JobRunner,
+  LocalSession,
+  Net,
+  ops,
+  pipe,
+  ReaderWithLimit,
+  readMnist,
+  Task,
+  type BlobRecord,
+  type BlobReference,
+  type Dataset,
+  type Reader,
+} from '../lib/index.js';
+import { mlpBenchConfig, mlpCase, mlpMetrics, type MlpSuiteOptions } from './harness/mlpSuite.js';
+import type { BenchRow } from './harness/types.js';
+import type { MlpPeerResult } from './peers/types.js';
+
+export interface MlpTrainOptions {
+  dataDir: string;
+  hidden: number;
+  batch: number;
+  epochs: number;
+  lr: number;
+  threads: number;
+  /** Train on the first N examples (0: all). */
+  limit?: number;
+  /** Per-thread replicas merged every K batches (default 8); 0 = shared parameters updated in place. */
+  syncEvery?: number;
+  /** A new seeded shuffle every epoch (a global cursor, loopOver, one pass per epoch). */
+  shuffle?: boolean;
+  /** Decay the rate linearly to 0 over the run (else fixed, as the PyTorch peer). */
+  lrDecay?: boolean;
+  seed?: number;
+}
+
+/** The MLP as a pipe processor: forward, gradients (addGradientOperators), SGD on the thread's replicas. */
+class Mlp {
+  readonly name = 'mlp';
+  readonly params: string[];
+
+  constructor(
+    private readonly _dims: [number, number, number],
+    private readonly _lr: number,
+    private readonly _syncEvery: number,
+    private readonly _seed: number,
+    /** Batches (all threads) over which the rate decays to 0; 0 = fixed rate. */
+    private readonly _decayIters = 0,
+  ) {
+    this.params = ['mlp/fc1_w', 'mlp/fc1_b', 'mlp/fc2_w', 'mlp/fc2_b'];
+  }
+
+  paramInit(net: Net): void {
+    const [d, h, c] = this._dims;
+    net.XavierFill([], ['mlp/fc1_w'], { shape: [h, d], seed: this._seed });
+    net.ConstantFill([], ['mlp/fc1_b'], { shape: [h], value: 0, dtype: 'float32' });
+    net.XavierFill([], ['mlp/fc2_w'], { shape: [c, h], seed: this._seed + 1 });
+    net.ConstantFill([], ['mlp/fc2_b'], { shape: [c], value: 0, dtype: 'float32' });
+    net.ConstantFill([], ['mlp/one'], { shape: [1], value: 1, dtype: 'float32' });
+    net.ConstantFill([], ['mlp/neg_lr'], { shape: [1], value: -this._lr, dtype: 'float32' });
+    net.ConstantFill([], ['mlp/iter'], { shape: [1], value: 0, dtype: 'int64' });
+    net.CreateMutex([], ['mlp/iter_mutex']);
+  }
+
+  process(rec: BlobRecord): void {
+    const net = ops.net();
+    const rep = new DenseReplicas(this.params, this._syncEvery);
+    const [w1, b1, w2, b2] = this.params.map((p) => rep.local(p));
+    const hidden = net.Relu(net.FC([rec.field('pixels'), w1!, b1!]));
+    const logits = net.FC([hidden, w2!, b2!]);
+    const [, loss] = net.SoftmaxWithLoss([logits, rec.field('label')], 2) as unknown as BlobReference[];
+    const grads = net.addGradientOperators(loss!);
+    let lr: BlobReference | string = 'mlp/neg_lr';
+    if (this._decayIters > 0) {
+      const iter = net.op('AtomicIter', ['mlp/iter_mutex', 'mlp/iter'], ['mlp/iter']) as BlobReference;
+      lr = net.LearningRate([iter], 1, { base_lr: -this._lr, policy: 'linear', num_iter: this._decayIters });
+    }
+    for (const p of [w1!, b1!, w2!, b2!]) net.WeightedSum([p, 'mlp/one', grads.get(String(p)) as BlobReference, lr], [p]);
+    rep.sync();
+  }
+
+  evaluate(net: Net, rec: BlobRecord): BlobReference {
+    const hidden = net.Relu(net.FC([rec.field('pixels'), 'mlp/fc1_w', 'mlp/fc1_b']));
+    return net.Accuracy([net.FC([hidden, 'mlp/fc2_w', 'mlp/fc2_b']), rec.field('label')]);
+  }
+}
+
+export async function trainMlp(o: MlpTrainOptions): Promise<MlpPeerResult & { examples: number }> {
+  const t0 = performance.now();
+  const n = Math.min(o.limit || 60_000, 60_000);
+  const batchesPerEpoch = Math.ceil(n / o.batch);
+  const mlp = new Mlp([784, o.hidden, 10], o.lr, o.syncEvery ?? 8, o.seed ?? 1, o.lrDecay ? o.epochs * batchesPerEpoch : 0);
+  const job = new Job();
+  let train: Dataset | undefined, test: Dataset | undefined;
+  let shuffled: Reader | undefined;
+  job.scope(() => {
+    job.initGroup.scope(() =>
+      new Task({ name: 'load' }).scope(() => {
+        const net = ops.net();
+        train = readMnist(net, `${o.dataDir}/train-images-idx3-ubyte.gz`, `${o.dataDir}/train-labels-idx1-ubyte.gz`, { name: 'train' });
+        test = readMnist(net, `${o.dataDir}/t10k-images-idx3-ubyte.gz`, `${o.dataDir}/t10k-labels-idx1-ubyte.gz`, { name: 'test' });
+        mlp.paramInit(net);
+        // A global cursor: each epoch's pass continues into a new seeded shuffle.
+        if (o.shuffle) shuffled = train.randomReader({ initNet: net, batchSize: o.batch, seed: o.seed ?? 1, loopOver: true });
+      }),
+    );
+    // One pass per epoch: a ReaderWithLimit (its counter lives in the private epoch task).
+    const reader = shuffled ?? train!.reader({ batchSize: o.batch });
+    pipe(o.limit || o.shuffle ? new ReaderWithLimit(reader, batchesPerEpoch) : reader, { processor: mlp, numThreads: o.threads, name: 'trainer' });
+    epochLimiter(job, o.epochs);
+  });
+  const session = new LocalSession();
+  try {
+    const runner = new JobRunner(job);
+    let trainMs = 0;
+    runner.on('epochEnd', (e) => (trainMs += e.runMs));
+    await runner.train(session);
+    const examples = n * o.epochs;
+    const evalNet = new Net('eval');
+    const acc = mlp.evaluate(evalNet, test!.content());
+    await session.run(evalNet);
+    const trainSeconds = trainMs / 1000;
+    return {
+      examplesPerSec: examples / trainSeconds,
+      trainSeconds,
+      wallSeconds: (performance.now() - t0) / 1000,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      testAccuracy: Number(session.workspace.fetch(acc.name).data[0]),
+      examples,
+    };
+  } finally {
+    await session.close();
+  }
+}
+
+/** The harness entry point: one row per thread count. */
+export async function run(opts: MlpSuiteOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const threads of opts.mlp.threads) {
+    const kase = mlpCase(threads);
+    opts.log(`hogwild ${kase}`);
+    const r = await trainMlp({ ...opts.mlp, threads });
+    rows.push({ case: kase, impl: 'hogwild', metrics: mlpMetrics(r), primary: 'examples/s', note: 'per-thread replicas merged every 8 batches' });
+  }
+  if (!opts.quick) {
+    // The accuracy run: same model and batch, a shuffle per epoch and a decaying rate.
+    const kase = 'accuracy run: 8 epochs, shuffled, lr 0.3 → 0, 2 threads';
+    opts.log(`hogwild ${kase}`);
+    const r = await trainMlp({ ...opts.mlp, threads: 2, epochs: 8, lr: 0.3, shuffle: true, lrDecay: true });
+    rows.push({ case: kase, impl: 'hogwild', metrics: mlpMetrics(r), primary: 'test accuracy' });
+  }
+  return rows;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const config = mlpBenchConfig(argv.includes('--quick'));
+  const threads = (arg('--threads') ?? config.threads.join(',')).split(',').map(Number);
+  for (const t of threads) {
+    const r = await trainMlp({
+      ...config,
+      threads: t,
+      epochs: Number(arg('--epochs') ?? config.epochs),
+      lr: Number(arg('--lr') ?? config.lr),
+      ...(arg('--sync') ? { syncEvery: Number(arg('--sync')) } : {}),
+      shuffle: argv.includes('--shuffle'),
+      lrDecay: argv.includes('--decay'),
+    });
+    console.log(
+      `${t} thread(s): ${Math.round(r.examplesPerSec)} examples/s, train ${r.trainSeconds.toFixed(2)} s, wall ${r.wallSeconds.toFixed(2)} s, ` +
+        `test accuracy ${r.testAccuracy.toFixed(4)}, RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MB`,
+    );
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

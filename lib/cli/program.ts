@@ -1,0 +1,62 @@
+/**
+ * The `hogwild` program: picks the command, parses its flags, runs it, and
+ * turns every failure into one line on stderr and a meaningful exit status
+ * (stack traces only with --debug or HOGWILD_DEBUG=1).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { packageRoot } from '../native/binding.js';
+import { parseCommandArgs } from './args.js';
+import type { Command, CommandContext } from './command.js';
+import { demo } from './commands/demo.js';
+import { predict, predictProb, test } from './commands/evaluate.js';
+import { runCommand } from './commands/run.js';
+import { supervised } from './commands/supervised.js';
+import { EXIT, exitCodeOf, oneLine } from './exitCodes.js';
+import { commandHelp, mainHelp } from './help.js';
+
+export const COMMANDS: readonly Command[] = [demo, supervised, test, predict, predictProb, runCommand];
+
+/** Commands whose flags are spelled with one dash in --help, as fastText does. */
+const FASTTEXT_STYLE = new Set(['supervised']);
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Runs `hogwild <argv…>`; resolves with the exit status (never rejects). */
+export async function main(argv: readonly string[], ctx: CommandContext = { out: process.stdout, err: process.stderr }): Promise<number> {
+  const debug = argv.includes('--debug') || argv.includes('-debug') || process.env.HOGWILD_DEBUG === '1';
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+      const target = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+      ctx.out.write(target ? commandHelp(target, FASTTEXT_STYLE.has(target.name) ? '-' : '--') : mainHelp(COMMANDS, version()));
+      return name === undefined ? EXIT.USAGE : EXIT.OK;
+    }
+    if (name === '--version' || name === '-v' || name === 'version') {
+      ctx.out.write(`${version()}\n`);
+      return EXIT.OK;
+    }
+    const cmd = COMMANDS.find((c) => c.name === name);
+    if (!cmd) {
+      ctx.err.write(`hogwild: unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see hogwild --help)\n`);
+      return EXIT.USAGE;
+    }
+    if (rest.includes('-h') || rest.includes('--help') || rest.includes('-help')) {
+      ctx.out.write(commandHelp(cmd, FASTTEXT_STYLE.has(cmd.name) ? '-' : '--'));
+      return EXIT.OK;
+    }
+    const args = parseCommandArgs(cmd.name, rest, cmd.options);
+    return await cmd.run(args, ctx);
+  } catch (err) {
+    ctx.err.write(`hogwild${name && COMMANDS.some((c) => c.name === name) ? ` ${name}` : ''}: ${oneLine(err)}\n`);
+    if (debug && err instanceof Error && err.stack) ctx.err.write(`${err.stack}\n`);
+    return exitCodeOf(err);
+  }
+}
