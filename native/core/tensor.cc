@@ -42,6 +42,9 @@ int64_t checkedNumel(const Shape& shape) {
 }
 
 void Tensor::resize(DType dtype, Shape shape) {
+  // Same dtype and shape: touch nothing. Ops rewrite shared (Hogwild) blobs in
+  // place while other threads read their shape, so this must not write.
+  if (_initialized && dtype == _dtype && shape == _shape) return;
   // Same dtype and shape: change nothing. In-place ops on a shared parameter
   // (Hogwild threads running WeightedSum(W, …) -> W) call resize on the same
   // tensor concurrently; writing _shape there would race on the vector.

@@ -5,6 +5,7 @@
 //   Scale(X, scale)               Y = scale * X           (float; in place)
 #include <utility>
 
+#include "../kernels/hogwild_updates.h"
 #include "op_helpers.h"
 #include "registry.h"
 
@@ -97,6 +98,16 @@ class WeightedSumOp final : public BasicOp {
     for (size_t i = 2; i < numInputs(); i += 2) {
       expectSameDtype(0, x0, i, input(i));
       expectShape(i, input(i), x0.shape());
+    }
+    // In place on a float32 X0 with one more pair is SGD on a shared
+    // parameter: the Hogwild update kernel does it, without touching the
+    // tensor's metadata that other threads read.
+    if (outputIsInput(0, 0) && numInputs() == 4 && x0.dtype() == DType::Float32) {
+      float* p = outputBlob(0).mutableTensor().data<float>();
+      kernels::hogwildUpdates().axpby(p, input(2).data<float>(), x0.numel(),
+                                      static_cast<float>(scalarValue(1, input(1))),
+                                      static_cast<float>(scalarValue(3, input(3))));
+      return;
     }
     Tensor& y = output(0);
     y.resize(x0.dtype(), x0.shape());
