@@ -38,7 +38,6 @@ export type {
   CheckpointManagerApi,
   CheckpointMetadataHandler,
   CheckpointPathOptions,
-  UploadTaskGroupBuilder,
 } from './session/checkpointApi.js';
 export { CompiledRunnable } from './session/CompiledRunnable.js';
 export {
@@ -56,6 +55,7 @@ export type { Runnable, SessionAction } from './session/runnable.js';
 export { Session, type CompileJobOptions, type SessionRunOptions } from './session/Session.js';
 
 export { CompiledPlan, compilePlan, Workspace, type RunOptions, type TensorInput } from './runtime/index.js';
+export { simdInfo, type SimdInfo, type SimdLevel } from './kernels/simdInfo.js';
 export * from './checkpoint/index.js';
 
 export { ModelHelper, type EmbeddingBagOptions, type FcOptions, type ModelHelperOptions, type ParamInfo, type ParamInit } from './model/ModelHelper.js';

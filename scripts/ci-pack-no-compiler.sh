@@ -9,10 +9,11 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$ROOT"
 rm -rf prebuilds
-npm run package:prebuilds >/dev/null
+npm run package:prebuilds >"$WORK/prebuildify.log" 2>&1 || { tail -30 "$WORK/prebuildify.log"; exit 1; }
 ls prebuilds/*/
 TARBALL=$(npm pack --silent --pack-destination "$WORK" | tail -1)
-tar -tzf "$WORK/$TARBALL" | grep -q 'package/prebuilds/linux-x64/' || { echo "tarball has no prebuild"; exit 1; }
+tar -tzf "$WORK/$TARBALL" > "$WORK/contents.txt"  # (not piped into grep -q: SIGPIPE under pipefail)
+grep -q 'package/prebuilds/linux-x64/' "$WORK/contents.txt" || { echo "tarball has no prebuild"; exit 1; }
 
 # A PATH with everything in /usr/bin and /bin except the compilers and build tools.
 NOCC="$WORK/nocc-bin"

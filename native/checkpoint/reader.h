@@ -27,7 +27,6 @@ class CheckpointFile {
   const Header& header() const { return _header; }
   const std::string& path() const { return _path; }
   uint64_t fileSize() const { return _size; }
-  int fd() const { return _fd.get(); }
 
   // Reads entry `e` into `dst` (e.bytes() bytes) and checks its CRC.
   void read(const Entry& e, void* dst) const;

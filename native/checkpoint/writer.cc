@@ -68,10 +68,6 @@ class DataWriter {
   }
 
  private:
-  int _fd;
-  uint64_t _offset;
-  uint64_t _kicked;  // data before this offset was handed to writeback
-  const std::string& _path;
   // Asks the kernel to start writing what we wrote so far (without waiting),
   // every kWritebackBytes: the disk works while we compute CRCs and copy the
   // next chunks, and the final fsync has little left to do. Only a hint:
@@ -85,6 +81,10 @@ class DataWriter {
   }
 
   static constexpr uint64_t kWritebackBytes = uint64_t{32} << 20;
+  int _fd;
+  uint64_t _offset;
+  uint64_t _kicked;  // data before this offset was handed to writeback
+  const std::string& _path;
   std::unique_ptr<char, decltype(&std::free)> _buffer;
   size_t _used = 0;
 };
