@@ -7,7 +7,8 @@
  *   npm run bench -- --only text,mlp     some suites only (report in bench/out/)
  *   npm run bench -- --report FILE.json  rewrite RESULTS.md from earlier results, running nothing
  *
- * Other flags: --out DIR (results, caches), --results PATH (where RESULTS.md goes), --list.
+ * Other flags: --repeat N (best of N runs per measurement), --out DIR (results, caches),
+ * --results PATH (where RESULTS.md goes), --list.
  * Exits 1 when a suite failed; a peer that is not installed is reported, never a failure.
  */
 import { main } from './harness/cli.js';

@@ -14,6 +14,7 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      repeat: { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string' },
       results: { type: 'string' },
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench -- [--quick] [--only a,b] [--out DIR] [--results PATH] [--report FILE.json] [--list]\n');
+    process.stdout.write('usage: npm run bench -- [--quick] [--repeat N] [--only a,b] [--out DIR] [--results PATH] [--report FILE.json] [--list]\n');
     return 0;
   }
   if (values.list) {
@@ -35,8 +36,11 @@ export async function main(argv: string[]): Promise<number> {
     await reportFromJson(values.report, values.results ?? join(benchDir(), 'RESULTS.md'), log);
     return 0;
   }
+  const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`Expected a positive integer for --repeat but received ${values.repeat}`);
   const outcome = await runBench({
     quick: values.quick,
+    repeat,
     ...(values.only ? { only: values.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(values.out ? { outDir: values.out } : {}),
     ...(values.results ? { resultsPath: values.results } : {}),

@@ -11,9 +11,10 @@
  * `impl: 'hogwild'` and the metrics of mlpMetrics().
  */
 import { FASHION_MNIST_DIR, runTorchMlp } from '../peers/torch_mlp.js';
-import type { MlpPeerResult, PeerOutcome } from '../peers/types.js';
+import type { MlpPeerResult } from '../peers/types.js';
 import { loadSuiteModule, runOurs } from './modules.js';
-import { type BenchRow, FAILED_PREFIX, OURS, type Suite, type SuiteOptions, skippedRow } from './types.js';
+import { peerRow } from './peerRow.js';
+import { type BenchRow, OURS, type Suite, type SuiteOptions, skippedRow } from './types.js';
 
 export interface MlpBenchConfig {
   dataDir: string;
@@ -59,21 +60,6 @@ export function mlpMetrics(r: MlpPeerResult): Record<string, number> {
   };
 }
 
-async function peerRow(
-  opts: SuiteOptions, kase: string, impl: string, note: string | undefined,
-  go: () => Promise<PeerOutcome<MlpPeerResult>>,
-): Promise<BenchRow> {
-  opts.log(`${impl} ${kase}`);
-  try {
-    const outcome = await go();
-    if (!outcome.available) return skippedRow(kase, impl, outcome.reason);
-    return { case: kase, impl, metrics: mlpMetrics(outcome), primary: 'examples/s', ...(note ? { note } : {}) };
-  } catch (err) {
-    opts.log(`${impl} ${kase} failed: ${(err as Error).message}`);
-    return skippedRow(kase, impl, `${FAILED_PREFIX}${(err as Error).message.split('\n')[0]}`);
-  }
-}
-
 async function run(opts: SuiteOptions): Promise<BenchRow[]> {
   const mlp = mlpBenchConfig(opts.quick);
   const timeoutMs = opts.quick ? 120_000 : 600_000;
@@ -86,11 +72,15 @@ async function run(opts: SuiteOptions): Promise<BenchRow[]> {
   const base = { hidden: mlp.hidden, batch: mlp.batch, epochs: mlp.epochs, lr: mlp.lr, limit: mlp.limit, dataDir: mlp.dataDir, timeoutMs };
   for (const threads of mlp.threads) {
     const kase = mlpCase(threads);
-    rows.push(await peerRow(opts, kase, 'pytorch', threads > 1 ? 'intra-op threads' : undefined, () =>
-      runTorchMlp({ ...base, threads })));
+    rows.push(await peerRow(opts, {
+      kase, impl: 'pytorch', metrics: mlpMetrics, ...(threads > 1 ? { note: 'intra-op threads' } : {}),
+      run: () => runTorchMlp({ ...base, threads }),
+    }));
     if (threads > 1) {
-      rows.push(await peerRow(opts, kase, 'pytorch hogwild', `${threads} processes`, () =>
-        runTorchMlp({ ...base, threads: 1, procs: threads })));
+      rows.push(await peerRow(opts, {
+        kase, impl: 'pytorch hogwild', metrics: mlpMetrics, note: `${threads} processes`,
+        run: () => runTorchMlp({ ...base, threads: 1, procs: threads }),
+      }));
     }
   }
   return rows;

@@ -158,7 +158,7 @@ export function renderMarkdown(report: BenchReport, charts: Map<string, string>,
     ]),
     '',
     'Ratios are hogwild ÷ peer on the table\'s metric (peer ÷ hogwild when lower is better): above 1× hogwild is ahead.',
-    'Every number is from one run on the machine above; the load column says how busy it was when the suite started.',
+    `Every peer number is ${(report.repeat ?? 1) > 1 ? `the best of ${report.repeat} runs` : 'from one run'} on the machine above; the load column says how busy it was when the suite started.`,
     '',
     table(['Suite', 'Status', 'Seconds', 'Load (1 min)'], report.suites.map((s) => [
       s.title, s.status === 'ok' ? 'ok' : `${s.status}: ${(s.reason ?? '').split('\n')[0]}`, s.seconds.toFixed(1), s.loadAverage.toFixed(2),

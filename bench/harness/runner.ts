@@ -15,6 +15,8 @@ import { type BenchReport, FAILED_PREFIX, OURS, type Suite, type SuiteResult, Su
 
 export interface BenchOptions {
   quick: boolean;
+  /** Runs per measurement, best kept (default 1). */
+  repeat?: number;
   /** Run only these suites (by name). */
   only?: string[];
   /** Where JSON results, scratch files and caches go (default bench/out). */
@@ -51,6 +53,7 @@ async function runSuite(suite: Suite, opts: BenchOptions, outDir: string, log: (
   try {
     const rows = await suite.run({
       quick: opts.quick,
+      repeat: Math.max(1, opts.repeat ?? 1),
       outDir: scratch,
       cacheDir: join(outDir, 'cache'),
       log: (m) => log(`   ${suite.name}: ${m}`),
@@ -98,6 +101,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
     date: date.toISOString(),
     command: opts.command ?? `npm run bench${opts.quick ? ' -- --quick' : ''}`,
     quick: opts.quick,
+    repeat: Math.max(1, opts.repeat ?? 1),
     machine: await machineInfo(),
     suites: [],
   };

@@ -14,9 +14,10 @@ import type { CorpusConfig, CorpusFiles } from '../data/corpus.js';
 import { corpusConfig, ensureCorpusFiles } from '../data/corpus.js';
 import { runFasttext } from '../peers/fasttext.js';
 import { runTorchText } from '../peers/torch_text.js';
-import type { PeerOutcome, TextPeerResult } from '../peers/types.js';
+import type { TextPeerResult } from '../peers/types.js';
 import { loadSuiteModule, runOurs } from './modules.js';
-import { type BenchRow, FAILED_PREFIX, OURS, type Suite, type SuiteOptions, skippedRow } from './types.js';
+import { peerRow } from './peerRow.js';
+import { type BenchRow, OURS, type Suite, type SuiteOptions, skippedRow } from './types.js';
 
 export interface TextBenchConfig {
   corpus: CorpusConfig;
@@ -60,22 +61,6 @@ export function textMetrics(r: TextPeerResult): Record<string, number> {
   };
 }
 
-/** Runs one peer case; a peer that is missing or breaks gives a skipped row, never a failed suite. */
-async function peerRow(
-  opts: SuiteOptions, kase: string, impl: string, note: string | undefined,
-  go: () => Promise<PeerOutcome<TextPeerResult>>,
-): Promise<BenchRow> {
-  opts.log(`${impl} ${kase}`);
-  try {
-    const outcome = await go();
-    if (!outcome.available) return skippedRow(kase, impl, outcome.reason);
-    return { case: kase, impl, metrics: textMetrics(outcome), primary: 'tokens/s', ...(note ? { note } : {}) };
-  } catch (err) {
-    opts.log(`${impl} ${kase} failed: ${(err as Error).message}`);
-    return skippedRow(kase, impl, `${FAILED_PREFIX}${(err as Error).message.split('\n')[0]}`);
-  }
-}
-
 async function run(opts: SuiteOptions): Promise<BenchRow[]> {
   const text = textBenchConfig(opts.quick);
   opts.log(`corpus: ${text.corpus.train} train / ${text.corpus.test} test documents`);
@@ -89,10 +74,14 @@ async function run(opts: SuiteOptions): Promise<BenchRow[]> {
 
   for (const { dim, threads } of text.cases) {
     const kase = textCase(dim, threads);
-    rows.push(await peerRow(opts, kase, 'fasttext', undefined, () =>
-      runFasttext({ corpus, dim, epochs: text.epochs, lr: text.lr, threads, workDir: opts.outDir, timeoutMs })));
-    rows.push(await peerRow(opts, kase, 'pytorch', threads > 1 ? `Hogwild, ${threads} processes` : undefined, () =>
-      runTorchText({ corpus, dim, epochs: text.epochs, procs: threads, batch: text.torchBatch, timeoutMs })));
+    rows.push(await peerRow(opts, {
+      kase, impl: 'fasttext', metrics: textMetrics,
+      run: () => runFasttext({ corpus, dim, epochs: text.epochs, lr: text.lr, threads, workDir: opts.outDir, timeoutMs }),
+    }));
+    rows.push(await peerRow(opts, {
+      kase, impl: 'pytorch', metrics: textMetrics, ...(threads > 1 ? { note: `Hogwild, ${threads} processes` } : {}),
+      run: () => runTorchText({ corpus, dim, epochs: text.epochs, procs: threads, batch: text.torchBatch, timeoutMs }),
+    }));
   }
   return rows;
 }

@@ -16,6 +16,11 @@ export interface SuiteOptions {
   outDir: string;
   /** Cache folder shared across runs, e.g. for generated corpora (bench/out/cache). */
   cacheDir: string;
+  /**
+   * Runs per measurement (--repeat, default 1): keep the best, since other work on a shared
+   * machine only ever slows a run down.
+   */
+  repeat: number;
   /** Progress output (stderr); rows are the results. */
   log(message: string): void;
 }
@@ -75,6 +80,8 @@ export interface BenchReport {
   date: string;
   command: string;
   quick: boolean;
+  /** Runs per peer measurement, best kept (--repeat). */
+  repeat: number;
   machine: MachineInfo;
   suites: SuiteResult[];
 }

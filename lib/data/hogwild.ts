@@ -89,6 +89,13 @@ export interface TextClassifierOptions {
   name?: string;
   /** Dense-parameter scheme: 0 = shared in place; K > 0 = per-thread replicas merged every K batches (default 16). */
   denseSyncEvery?: number;
+  /**
+   * The first `hotRows` embedding rows (a fastText dictionary numbers words by
+   * decreasing count, so these are the most frequent) are trained in
+   * per-thread replicas like the dense layer; only the rest is shared in place.
+   * 0 (the default) shares the whole table.
+   */
+  hotRows?: number;
 }
 
 /**
@@ -106,9 +113,13 @@ export interface TextClassifierOptions {
  */
 export class TextClassifier implements ProcessorObject {
   readonly name: string;
+  /** The shared embedding table (all rows, or the rows from hotRows on). */
   readonly emb: string;
+  /** The table of the first hotRows rows (when hotRows > 0). */
+  readonly embHot: string;
   readonly w: string;
   readonly b: string;
+  private readonly _hot: number;
   private readonly _one: string;
   private readonly _iter: string;
   private readonly _mutex: string;
@@ -123,8 +134,13 @@ export class TextClassifier implements ProcessorObject {
     if (options.totalIterations !== undefined && (!Number.isInteger(options.totalIterations) || options.totalIterations < 1)) {
       throw new InvalidArgumentError(`Expected an integer >= 1 for totalIterations but received ${options.totalIterations}`);
     }
+    this._hot = options.hotRows ?? 0;
+    if (!Number.isInteger(this._hot) || this._hot < 0 || this._hot >= options.vocab) {
+      throw new InvalidArgumentError(`Expected an integer hotRows in [0, vocab) but received ${options.hotRows}`);
+    }
     this.name = options.name ?? 'textclf';
     this.emb = `${this.name}/emb`;
+    this.embHot = `${this.name}/emb_hot`;
     this.w = `${this.name}/out_w`;
     this.b = `${this.name}/out_b`;
     this._one = `${this.name}/one`;
@@ -132,11 +148,18 @@ export class TextClassifier implements ProcessorObject {
     this._mutex = `${this.name}/iter_mutex`;
   }
 
+  /** The parameter blobs (what a checkpoint of the model holds). */
+  get params(): string[] {
+    return [...(this._hot > 0 ? [this.embHot] : []), this.emb, this.w, this.b];
+  }
+
   /** Adds the ops that create the parameters (run once, in the init group). */
   paramInit(net: Net): void {
     const { vocab, dim, classes, seed = 0 } = this.options;
     const range = this.options.initRange ?? 1 / dim;
-    net.UniformFill([], [this.emb], { shape: [vocab, dim], min: -range, max: range, seed });
+    const h = this._hot;
+    if (h > 0) net.UniformFill([], [this.embHot], { shape: [h, dim], min: -range, max: range, seed: seed + 1 });
+    net.UniformFill([], [this.emb], { shape: [vocab - h, dim], min: -range, max: range, seed });
     net.ConstantFill([], [this.w], { shape: [classes, dim], value: 0, dtype: 'float32' });
     net.ConstantFill([], [this.b], { shape: [classes], value: 0, dtype: 'float32' });
     net.ConstantFill([], [this._one], { shape: [1], value: 1, dtype: 'float32' });
@@ -147,9 +170,10 @@ export class TextClassifier implements ProcessorObject {
   /** The training ops for one batch (a pipe processor). */
   process(rec: BlobRecord): void {
     const net = ops.net();
-    const dense = new DenseReplicas([this.w, this.b], this.options.denseSyncEvery ?? 16);
+    const hot = this._hot > 0;
+    const dense = new DenseReplicas(hot ? [this.embHot, this.w, this.b] : [this.w, this.b], this.options.denseSyncEvery ?? 16);
     const w = dense.local(this.w), b = dense.local(this.b);
-    const h = net.SparseLengthsMean([this.emb, rec.field('tokens:values'), rec.field('tokens:lengths')]);
+    const h = this._pool(net, rec, hot ? dense.local(this.embHot) : undefined);
     const logits = net.FC([h, w, b]);
     const [, loss] = net.SoftmaxWithLoss([logits, rec.field('label')], 2) as unknown as BlobReference[];
     const grads = net.addGradientOperators(loss!);
@@ -158,9 +182,11 @@ export class TextClassifier implements ProcessorObject {
     const lr = net.LearningRate([iter], 1, total
       ? { base_lr: -this.options.learningRate, policy: 'linear', num_iter: total }
       : { base_lr: -this.options.learningRate, policy: 'fixed' });
-    const g = grads.get(this.emb);
-    if (!(g instanceof GradientSlice)) throw new InvalidArgumentError('Expected a sparse gradient for the embedding');
-    net.ScatterWeightedSum([this.emb, this._one, g.indices, g.values, lr], [this.emb]);
+    for (const table of hot ? [dense.local(this.embHot), this.emb] : [this.emb]) {
+      const g = grads.get(blobName(table));
+      if (!(g instanceof GradientSlice)) throw new InvalidArgumentError(`Expected a sparse gradient for '${blobName(table)}'`);
+      net.ScatterWeightedSum([table, this._one, g.indices, g.values, lr], [table]);
+    }
     for (const p of [w, b]) {
       const gp = grads.get(blobName(p));
       net.WeightedSum([p, this._one, gp as BlobReference, lr], [p]);
@@ -168,9 +194,19 @@ export class TextClassifier implements ProcessorObject {
     dense.sync();
   }
 
+  /** The mean of the tokens' rows: one lookup, or the hot rows from `hotTable` plus the rest from the shared table. */
+  private _pool(net: Net, rec: BlobRecord, hotTable: BlobLike | undefined): BlobReference {
+    const ids = rec.field('tokens:values'), lengths = rec.field('tokens:lengths');
+    if (hotTable === undefined) return net.SparseLengthsMean([this.emb, ids, lengths]);
+    const [loIds, loW, loLen, hiIds, hiW, hiLen] = net.op('SplitSegments', [ids, lengths], 6, { threshold: this._hot }) as BlobReference[];
+    const lo = net.op('SparseLengthsWeightedSum', [hotTable, loW!, loIds!, loLen!]) as BlobReference;
+    const hi = net.op('SparseLengthsWeightedSum', [this.emb, hiW!, hiIds!, hiLen!]) as BlobReference;
+    return net.Add([lo, hi]);
+  }
+
   /** Ops computing accuracy (float [], top-1) and the mean loss on a whole dataset record. */
   evaluate(net: Net, rec: BlobRecord): { accuracy: BlobReference; loss: BlobReference } {
-    const h = net.SparseLengthsMean([this.emb, rec.field('tokens:values'), rec.field('tokens:lengths')]);
+    const h = this._pool(net, rec, this._hot > 0 ? this.embHot : undefined);
     const logits = net.FC([h, this.w, this.b]);
     const [, loss] = net.SoftmaxWithLoss([logits, rec.field('label')], 2) as unknown as BlobReference[];
     return { accuracy: net.Accuracy([logits, rec.field('label')]), loss: loss! };

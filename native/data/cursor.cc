@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "../core/objects.h"
+#include "bytes.h"
 
 namespace hogwild::data {
 
@@ -233,36 +234,17 @@ std::vector<int64_t> seededPermutation(int64_t n, uint64_t seed) {
 // uint8 tensor, little-endian: "HWTC", u32 version (1), u32 #fields,
 // {u32 len, bytes} per field, u32 #offsets, i64 offsets…, i64 pass.
 
-namespace {
-void putU32(std::vector<uint8_t>& b, uint32_t v) { for (int i = 0; i < 4; ++i) b.push_back(uint8_t(v >> (8 * i))); }
-void putI64(std::vector<uint8_t>& b, int64_t v) {
-  for (int i = 0; i < 8; ++i) b.push_back(uint8_t(static_cast<uint64_t>(v) >> (8 * i)));
-}
-struct ByteReader {
-  const uint8_t* p;
-  size_t n, pos = 0;
-  void need(size_t k) const {
-    HW_CHECK(k <= n - pos, codes::kCheckpointCorrupt, "Truncated dataset cursor record (" << n << " bytes)");
-  }
-  uint32_t u32() { need(4); uint32_t v = 0; for (int i = 0; i < 4; ++i) v |= uint32_t(p[pos++]) << (8 * i); return v; }
-  int64_t i64() { need(8); uint64_t v = 0; for (int i = 0; i < 8; ++i) v |= uint64_t(p[pos++]) << (8 * i); return int64_t(v); }
-};
-}  // namespace
-
 bool TreeCursor::serialize(Tensor* out) const {
-  std::vector<uint8_t> b = {'H', 'W', 'T', 'C'};
-  putU32(b, 1);
-  putU32(b, static_cast<uint32_t>(_layout.numFields()));
-  for (const auto& f : _layout.fields()) {
-    putU32(b, static_cast<uint32_t>(f.size()));
-    b.insert(b.end(), f.begin(), f.end());
-  }
+  ByteWriter w;
+  w.raw("HWTC", 4);
+  w.u32(1);
+  w.u32(static_cast<uint32_t>(_layout.numFields()));
+  for (const auto& f : _layout.fields()) w.str(f);
   std::lock_guard<std::mutex> lock(_mu);
-  putU32(b, static_cast<uint32_t>(_offsets.size()));
-  for (int64_t o : _offsets) putI64(b, o);
-  putI64(b, _pass);
-  out->resize(DType::Uint8, {static_cast<int64_t>(b.size())});
-  std::memcpy(out->raw(), b.data(), b.size());
+  w.u32(static_cast<uint32_t>(_offsets.size()));
+  for (int64_t o : _offsets) w.i64(o);
+  w.i64(_pass);
+  w.toTensor(out);
   return true;
 }
 
@@ -273,23 +255,14 @@ struct Decoded {
   int64_t pass = 0;
 };
 Decoded decode(const Tensor& in) {
-  HW_CHECK(in.initialized() && in.dtype() == DType::Uint8 && in.ndim() == 1, codes::kCheckpointCorrupt,
-           "Expected a 1-D uint8 tensor for a dataset cursor record");
-  ByteReader r{static_cast<const uint8_t*>(in.raw()), static_cast<size_t>(in.numel())};
-  r.need(4);
-  HW_CHECK(std::memcmp(r.p, "HWTC", 4) == 0, codes::kCheckpointCorrupt, "Expected a dataset cursor record (magic HWTC)");
-  r.pos = 4;
+  ByteReader r(in, "dataset cursor");
+  r.magic("HWTC");
   uint32_t version = r.u32();
   HW_CHECK(version == 1, codes::kCheckpointCorrupt, "Unsupported dataset cursor record version " << version);
   Decoded d;
   uint32_t nf = r.u32();
   HW_CHECK(nf >= 1 && nf <= 4096, codes::kCheckpointCorrupt, "Bad field count " << nf << " in a dataset cursor record");
-  for (uint32_t i = 0; i < nf; ++i) {
-    uint32_t len = r.u32();
-    r.need(len);
-    d.fields.emplace_back(reinterpret_cast<const char*>(r.p + r.pos), len);
-    r.pos += len;
-  }
+  for (uint32_t i = 0; i < nf; ++i) d.fields.push_back(r.str(4096));
   uint32_t no = r.u32();
   HW_CHECK(no <= nf + 1, codes::kCheckpointCorrupt, "Bad offset count " << no << " in a dataset cursor record");
   for (uint32_t i = 0; i < no; ++i) {
@@ -297,7 +270,8 @@ Decoded decode(const Tensor& in) {
     HW_CHECK(d.offsets.back() >= 0, codes::kCheckpointCorrupt, "Negative offset in a dataset cursor record");
   }
   d.pass = r.i64();
-  HW_CHECK(d.pass >= 0 && r.pos == r.n, codes::kCheckpointCorrupt, "Malformed dataset cursor record");
+  HW_CHECK(d.pass >= 0, codes::kCheckpointCorrupt, "Negative pass in a dataset cursor record");
+  r.expectEnd();
   return d;
 }
 }  // namespace

@@ -139,9 +139,10 @@ GradientDefs gatherGradient(const OperatorDef& def, const std::vector<std::strin
 }
 
 // ---------------------------------------------------------------------------------------------
-// SparseToDense(INDICES, VALUES[, DATA_TO_INFER_DIM]) -> OUTPUT (float32).
+// SparseToDense(INDICES, VALUES[, DATA_TO_INFER_DIM]) -> OUTPUT (VALUES' dtype: float32 or float64).
 // OUTPUT has first dim DATA_TO_INFER_DIM.dim(0) (else max(INDICES) + 1) and rows VALUES.shape[INDICES.ndim:];
-// OUTPUT[INDICES[k]] += VALUES[k], zero elsewhere (duplicate indices add up).
+// OUTPUT[INDICES[k]] += VALUES[k], zero elsewhere (duplicate indices add up). The gradient builder
+// densifies a sparse gradient with it (as Caffe2 does), so it follows the parameter's dtype.
 class SparseToDenseOp final : public SparseOpBase {
  public:
   SparseToDenseOp(const OperatorDef& def, Workspace& ws) : SparseOpBase(def, ws) {
@@ -169,24 +170,32 @@ class SparseToDenseOp final : public SparseOpBase {
     Shape shape{first};
     shape.insert(shape.end(), rows.begin(), rows.end());
     Tensor& out = output(0);
-    out.resize(DType::Float32, shape);
+    out.resize(values.dtype(), shape);
     out.zero();
     const int64_t block = checkedNumel(rows);
-    const float* v = values.data<float>();
-    float* o = out.data<float>();
+    if (values.dtype() == DType::Float64) scatterAdd<double>(idx, values, out, block);
+    else scatterAdd<float>(idx, values, out, block);
+  }
+
+ private:
+  template <typename T> void scatterAdd(const Tensor& idx, const Tensor& values, Tensor& out, int64_t block) const {
+    const T* v = values.data<T>();
+    T* o = out.data<T>();
     withIndices(idx, [&](const auto* ix) {
       for (int64_t k = 0; k < idx.numel(); ++k) {
-        float* row = o + static_cast<int64_t>(ix[k]) * block;
-        const float* src = v + k * block;
+        T* row = o + static_cast<int64_t>(ix[k]) * block;
+        const T* src = v + k * block;
         for (int64_t j = 0; j < block; ++j) row[j] += src[j];
       }
     });
   }
 
- private:
   void validate(const Tensor* idx, const Tensor* values) const {
     if (idx) expectIndexType(0, *idx);
-    if (values) expectFloat32(1, *values);
+    if (values && values->dtype() != DType::Float32 && values->dtype() != DType::Float64) {
+      fail(codes::kDtypeMismatch, "Expected float32 or float64 for input 1 '" + inputName(1) + "' but received " +
+                                      dtypeName(values->dtype()));
+    }
     if (idx && values) {
       bool prefix = values->ndim() >= idx->ndim() &&
                     std::equal(idx->shape().begin(), idx->shape().end(), values->shape().begin());
@@ -621,7 +630,7 @@ HW_REGISTER_OP(Gather, GatherOp)
     .describe("OUTPUT = DATA gathered at INDICES along `axis`; sparse gradient (INDICES, OUTPUT_grad) for axis 0.");
 HW_REGISTER_OP(SparseToDense, SparseToDenseOp)
     .inputs(2, 3).outputs(1)
-    .describe("Dense tensor with VALUES[k] added at row INDICES[k]; rows from DATA_TO_INFER_DIM or max index + 1.");
+    .describe("Dense tensor (VALUES' float dtype) with VALUES[k] added at row INDICES[k]; rows from DATA_TO_INFER_DIM or max index + 1.");
 HW_REGISTER_OP(BatchGatherGradient, BatchGatherGradientOp)
     .inputs(3).outputs(1).arg("axis").describe("Dense gradient of Gather along `axis`.");
 

@@ -275,4 +275,37 @@ TEST(cursor_checkpoint_record_roundtrips) {
   CHECK_THROWS_CODE(other.deserialize(rec), codes::kCheckpointCorrupt);
 }
 
+// SplitSegments: the hot/cold split used by Hogwild training (docs/hogwild.md §2).
+TEST(split_segments_by_threshold) {
+  Workspace ws;
+  ws.createBlob("ids").mutableTensor() = i32({0, 5, 1, 7, 2});
+  ws.createBlob("len").mutableTensor() = i64({2, 0, 3});
+  runNet(ws, {makeOp("SplitSegments", {"ids", "len"}, {"lo", "lo_w", "lo_len", "hi", "hi_w", "hi_len"},
+                     {{"threshold", Argument::ofInt(3)}})});
+  auto ints = [&](const char* b) {
+    const Tensor& t = ws.getBlob(b).tensor(b);
+    std::vector<int64_t> v;
+    for (int64_t i = 0; i < t.numel(); ++i) v.push_back(t.dtype() == DType::Int32 ? t.data<int32_t>()[i] : t.data<int64_t>()[i]);
+    return v;
+  };
+  auto floats = [&](const char* b) {
+    const Tensor& t = ws.getBlob(b).tensor(b);
+    return std::vector<float>(t.data<float>(), t.data<float>() + t.numel());
+  };
+  CHECK((ints("lo") == std::vector<int64_t>{0, 1, 2}));
+  CHECK((ints("lo_len") == std::vector<int64_t>{1, 0, 2}));
+  CHECK((ints("hi") == std::vector<int64_t>{2, 4}));  // shifted down by the threshold
+  CHECK((ints("hi_len") == std::vector<int64_t>{1, 0, 1}));
+  CHECK((floats("lo_w") == std::vector<float>{0.5f, 1.f / 3, 1.f / 3}));
+  CHECK((floats("hi_w") == std::vector<float>{0.5f, 1.f / 3}));
+  CHECK(ws.getBlob("lo").tensor("").dtype() == DType::Int32 && ws.getBlob("lo_len").tensor("").dtype() == DType::Int64);
+  ws.getBlob("ids").mutableTensor() = i32({0, -5, 1, 7, 2});
+  CHECK_THROWS_CODE(runNet(ws, {makeOp("SplitSegments", {"ids", "len"}, {"a", "b", "c", "d", "e", "f"}, {{"threshold", Argument::ofInt(3)}})}),
+                    codes::kIndexOutOfRange);
+  ws.getBlob("len").mutableTensor() = i64({2, 0, 4});
+  CHECK_THROWS_CODE(runNet(ws, {makeOp("SplitSegments", {"ids", "len"}, {"a", "b", "c", "d", "e", "f"}, {{"threshold", Argument::ofInt(3)}})}),
+                    codes::kShapeMismatch);
+  CHECK_THROWS_CODE(runNet(ws, {makeOp("SplitSegments", {"ids", "len"}, {"a", "b", "c", "d", "e", "f"})}), codes::kInvalidArgument);
+}
+
 HWTEST_MAIN()

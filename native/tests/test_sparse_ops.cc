@@ -152,6 +152,15 @@ TEST(sparse_to_dense) {
   feedF(ws, "like", {4, 2}, std::vector<float>(8, 0.f));
   run(ws, makeOp("SparseToDense", {"ids", "v", "like"}, {"d4"}));
   CHECK((shapeOf(ws, "d4") == Shape{4, 2}));
+  // float64 values give a float64 output (the gradient builder densifies float64 embeddings with it).
+  feed<double>(ws, "v64", {3, 2}, {1.5, 2, 3, 4, 5.25, 6});
+  feed<double>(ws, "like64", {4, 2}, std::vector<double>(8, 7.0));
+  run(ws, makeOp("SparseToDense", {"ids", "v64", "like64"}, {"d64"}));
+  CHECK(ws.getBlob("d64").tensor("d64").dtype() == DType::Float64);
+  CHECK((shapeOf(ws, "d64") == Shape{4, 2}));
+  CHECK((fetch<double>(ws, "d64") == std::vector<double>{3, 4, 0, 0, 6.75, 8, 0, 0}));
+  feed<int32_t>(ws, "vi", {3, 2}, {1, 2, 3, 4, 5, 6});
+  CHECK_THROWS_CODE(run(ws, makeOp("SparseToDense", {"ids", "vi"}, {"o"})), codes::kDtypeMismatch);
 }
 
 // ---- gradients against finite differences ----

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 
 import { main } from '../../bench/harness/cli.js';
+import { peerRow } from '../../bench/harness/peerRow.js';
 import { formatValue, metricGroups, ratio } from '../../bench/harness/report.js';
 import { runBench } from '../../bench/harness/runner.js';
 import { type BenchReport, type Suite, SuiteUnavailable } from '../../bench/harness/types.js';
@@ -61,6 +62,24 @@ describe('runner', () => {
   test('rejects unknown suite names', async () => {
     await expect(runBench({ quick: true, outDir: scratch, suites: fakeSuites, only: ['nope'], log: quiet }))
       .rejects.toThrow(/Unknown suite nope; the suites are fake, later, broken/);
+  });
+});
+
+describe('peer rows', () => {
+  const opts = { quick: true, repeat: 3, outDir: scratch, cacheDir: scratch, log: quiet };
+  const metrics = (r: { rate: number }) => ({ 'items/s': r.rate });
+
+  test('keep the best of --repeat runs', async () => {
+    const rates = [2, 5, 3];
+    const row = await peerRow(opts, { kase: 'c', impl: 'peer', metrics, run: async () => ({ name: 'peer', available: true, rate: rates.shift()! }) });
+    expect(row).toEqual({ case: 'c', impl: 'peer', metrics: { 'items/s': 5 }, primary: 'items/s', note: 'best of 3' });
+  });
+
+  test('turn "not installed" and errors into skipped rows', async () => {
+    const missing = await peerRow(opts, { kase: 'c', impl: 'peer', metrics, run: async () => ({ name: 'peer', available: false, reason: 'not installed: x' }) });
+    expect(missing.skipped).toBe('not installed: x');
+    const broken = await peerRow(opts, { kase: 'c', impl: 'peer', metrics, run: async () => { throw new Error('exit 2\nstack'); } });
+    expect(broken.skipped).toBe('failed: exit 2');
   });
 });
 
