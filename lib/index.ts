@@ -59,6 +59,6 @@ export { simdInfo, type SimdInfo, type SimdLevel } from './kernels/simdInfo.js';
 export * from './checkpoint/index.js';
 
 export { ModelHelper, type EmbeddingBagOptions, type FcOptions, type ModelHelperOptions, type ParamInfo, type ParamInit } from './model/ModelHelper.js';
-export { buildAdagrad, buildAdam, buildMomentumSgd, buildSgd, type LearningRatePolicy, type OptimizerOptions } from './model/optimizers.js';
+export { buildAdagrad, buildAdam, buildMomentumSgd, buildSgd, type LearningRatePolicy, type LearningRateWarmup, type OptimizerOptions } from './model/optimizers.js';
 export * from './data/index.js';
 export * from './apps/fasttext/index.js';

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { InvalidArgumentError, PlanError } from '../errors/index.js';
 import { SetupKey } from '../job/setupKeys.js';
 import { BlobReference, blobName, type BlobLike } from '../net/BlobReference.js';
-import { toExecutionStep } from '../net/ExecutionStep.js';
+import { ExecutionStep, toExecutionStep } from '../net/ExecutionStep.js';
 import { Net } from '../net/Net.js';
 import { NetBuilder } from '../net/NetBuilder.js';
 import { Reader, type ReadNet, type ReadResult } from './Reader.js';
@@ -16,14 +16,18 @@ import { BlobRecord, Scalar, Struct, type Field } from './schema.js';
 
 /**
  * What a processor returns: an Output, a record, `[record, stopBlob]`,
- * `[nets, record, stopBlob]`, or nothing (the ops it added are the nets and
- * no record comes out).
+ * `[nets, record]`, `[nets, record, stopBlob]`, a list of nets (no record),
+ * or nothing (the ops it added are the nets and no record comes out). As in
+ * Caffe2's normalize_processor_output, where a tuple that is not
+ * (record, stop blob) is `Output(*tuple)`.
  */
 export type ProcessorResult =
   | Output
   | BlobRecord
   | readonly [BlobRecord, BlobReference]
+  | readonly [readonly ReadNet[] | null, BlobRecord | null]
   | readonly [readonly ReadNet[] | null, BlobRecord | null, BlobReference | null]
+  | readonly ReadNet[]
   | void
   | undefined
   | null;
@@ -124,17 +128,35 @@ function normalize(raw: ProcessorResult, nb: NetBuilder): { nets: ReadNet[]; rec
   if (raw instanceof Output) return { nets: explicit(raw.nets), record: raw.record ?? undefined, shouldStop: raw.shouldStop ?? undefined };
   if (raw instanceof BlobRecord) return { nets: children, record: raw, shouldStop: undefined };
   if (Array.isArray(raw)) {
-    if (raw.length === 2 && raw[0] instanceof BlobRecord && raw[1] instanceof BlobReference) {
-      return { nets: children, record: raw[0], shouldStop: raw[1] };
+    const arr: readonly unknown[] = raw;
+    if (arr.length === 2 && arr[0] instanceof BlobRecord && arr[1] instanceof BlobReference) {
+      return { nets: children, record: arr[0], shouldStop: arr[1] };
     }
-    if (raw.length === 3) {
-      const [nets, rec, stop] = raw as readonly [readonly ReadNet[] | null, BlobRecord | null, BlobReference | null];
-      return { nets: explicit(nets), record: rec ?? undefined, shouldStop: stop ?? undefined };
+    if (arr.length === 0) return { nets: children, record: undefined, shouldStop: undefined };  // no nets listed: the ops it added
+    if (arr.every(isReadNet)) return { nets: explicit(arr), record: undefined, shouldStop: undefined };
+    const nets = arr[0];
+    const rec = arr[1];
+    const netsOk = nets === null || (Array.isArray(nets) && (nets as readonly unknown[]).every(isReadNet));
+    const recOk = rec === null || rec instanceof BlobRecord;
+    if (arr.length === 2 && netsOk && recOk) {
+      return { nets: explicit(nets as readonly ReadNet[] | null), record: rec ?? undefined, shouldStop: undefined };
     }
-    throw new InvalidArgumentError(`Expected a processor to return a record, [record, stop], [nets, record, stop] or an Output but received an array of ${raw.length}`);
+    if (arr.length === 3) {
+      const stop = arr[2] as BlobReference | null;
+      return { nets: explicit(nets as readonly ReadNet[] | null), record: (rec as BlobRecord | null) ?? undefined, shouldStop: stop ?? undefined };
+    }
+    throw new InvalidArgumentError(
+      `Expected a processor to return a record, [record, stop], [nets, record], [nets, record, stop], a list of nets or an Output but received an array of ${raw.length}`,
+    );
   }
   if (raw === undefined || raw === null) return { nets: children, record: undefined, shouldStop: undefined };
-  throw new InvalidArgumentError(`Expected a processor to return a record, [record, stop], [nets, record, stop] or an Output but received ${inspect(raw, { depth: 0 })}`);
+  throw new InvalidArgumentError(
+    `Expected a processor to return a record, [record, stop], [nets, record], [nets, record, stop], a list of nets or an Output but received ${inspect(raw, { depth: 0 })}`,
+  );
+}
+
+function isReadNet(x: unknown): x is ReadNet {
+  return x instanceof Net || x instanceof ExecutionStep;
 }
 
 /** Options of `new NetProcessor()`. */

@@ -11,33 +11,93 @@ import { BlobReference } from '../net/BlobReference.js';
 import { GradientSlice, type GradientRef } from '../net/gradients.js';
 import type { ModelHelper } from './ModelHelper.js';
 
-/** Learning-rate policy (op LearningRate): lr = base · multiplier(iteration). */
-export type LearningRatePolicy =
+/**
+ * A warm-up any policy can add (the LearningRate op's `warmup_iter`,
+ * `warmup_start_multiplier`): while iteration < warmupIter the policy's
+ * multiplier is also scaled by
+ * `warmupStartMultiplier + (1 − warmupStartMultiplier) · iteration / warmupIter`,
+ * a ramp from warmupStartMultiplier (default 0, in [0, 1]) to 1.
+ */
+export interface LearningRateWarmup {
+  /** Iterations of warm-up (an integer >= 0; default 0: none). */
+  warmupIter?: number;
+  /** The multiplier at iteration 0 (in [0, 1], default 0). */
+  warmupStartMultiplier?: number;
+}
+
+/**
+ * Learning-rate policy (op LearningRate): lr = base · multiplier(iteration),
+ * times the optional warm-up ramp. Multipliers at iteration t:
+ * - `fixed`: 1
+ * - `step`: gamma^floor(t / stepsize)
+ * - `exp`: gamma^t
+ * - `inv`: (1 + gamma·t)^−power
+ * - `poly`: max(0, 1 − t / maxIter)^power
+ * - `linearWarmup`: startMultiplier (0) + (1 − startMultiplier)·t / numIter until numIter, then 1
+ * - `constantWarmup`: multiplier (0.5) until numIter, then 1
+ * - `linear`: startMultiplier (1) + (endMultiplier (0) − startMultiplier)·t / numIter until
+ *   numIter, then endMultiplier: a linear decay (numIter > 0)
+ *
+ * @example
+ * // Decay linearly to 0 over 10 000 iterations after a 500-iteration warm-up from 0.1.
+ * const lrPolicy: LearningRatePolicy = { policy: 'linear', numIter: 10_000, warmupIter: 500, warmupStartMultiplier: 0.1 };
+ */
+export type LearningRatePolicy = (
   | { policy: 'fixed' }
   | { policy: 'step'; stepsize: number; gamma: number }
   | { policy: 'exp'; gamma: number }
   | { policy: 'inv'; gamma: number; power: number }
   | { policy: 'poly'; maxIter: number; power: number }
-  | { policy: 'linearWarmup'; startMultiplier?: number; numIter: number };
+  | { policy: 'linearWarmup'; startMultiplier?: number; numIter: number }
+  | { policy: 'constantWarmup'; multiplier?: number; numIter: number }
+  | { policy: 'linear'; startMultiplier?: number; endMultiplier?: number; numIter: number }
+) &
+  LearningRateWarmup;
 
 export interface OptimizerOptions {
   /** Learning-rate policy (default fixed). */
   lrPolicy?: LearningRatePolicy;
 }
 
-function lrArgs(p: LearningRatePolicy | undefined): Record<string, number | string> {
-  if (!p || p.policy === 'fixed') return { policy: 'fixed' };
+/** A count argument of the newer policy fields, checked here so a typo fails where the optimizer is built (the op checks the rest). */
+function count(p: LearningRatePolicy, key: string, value: number | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new InvalidArgumentError(`Expected an integer >= ${min} for ${key} of learning-rate policy '${p.policy}' but received ${value}`);
+  }
+  return value;
+}
+
+/** The LearningRate op's args for a policy (undefined args are dropped when the op is added). */
+function learningRateArgs(p: LearningRatePolicy | undefined): Record<string, number | string | undefined> {
+  if (!p) return { policy: 'fixed' };
+  const warmup = {
+    warmup_iter: count(p, 'warmupIter', p.warmupIter, 0),
+    warmup_start_multiplier: p.warmupStartMultiplier,
+  };
   switch (p.policy) {
+    case 'fixed':
+      return { policy: 'fixed', ...warmup };
     case 'step':
-      return { policy: 'step', stepsize: p.stepsize, gamma: p.gamma };
+      return { policy: 'step', stepsize: p.stepsize, gamma: p.gamma, ...warmup };
     case 'exp':
-      return { policy: 'exp', gamma: p.gamma };
+      return { policy: 'exp', gamma: p.gamma, ...warmup };
     case 'inv':
-      return { policy: 'inv', gamma: p.gamma, power: p.power };
+      return { policy: 'inv', gamma: p.gamma, power: p.power, ...warmup };
     case 'poly':
-      return { policy: 'poly', max_iter: p.maxIter, power: p.power };
+      return { policy: 'poly', max_iter: p.maxIter, power: p.power, ...warmup };
     case 'linearWarmup':
-      return { policy: 'linearWarmup', start_multiplier: p.startMultiplier ?? 0, num_iter: p.numIter };
+      return { policy: 'linearWarmup', start_multiplier: p.startMultiplier ?? 0, num_iter: p.numIter, ...warmup };
+    case 'constantWarmup':
+      return { policy: 'constantWarmup', multiplier: p.multiplier ?? 0.5, num_iter: count(p, 'numIter', p.numIter, 0), ...warmup };
+    case 'linear':
+      return {
+        policy: 'linear',
+        start_multiplier: p.startMultiplier ?? 1,
+        end_multiplier: p.endMultiplier ?? 0,
+        num_iter: count(p, 'numIter', p.numIter, 1),
+        ...warmup,
+      };
     default:
       throw new InvalidArgumentError(`Expected a known learning-rate policy but received ${JSON.stringify(p)}`);
   }
@@ -58,7 +118,7 @@ function iteration(model: ModelHelper): BlobReference {
 
 function learningRate(model: ModelHelper, baseLr: number, name: string, policy: LearningRatePolicy | undefined): BlobReference {
   if (!Number.isFinite(baseLr)) throw new InvalidArgumentError(`Expected a finite learning rate but received ${baseLr}`);
-  return model.net.LearningRate([iteration(model)], [name], { base_lr: baseLr, ...lrArgs(policy) });
+  return model.net.LearningRate([iteration(model)], [name], { base_lr: baseLr, ...learningRateArgs(policy) });
 }
 
 function one(model: ModelHelper): BlobReference {

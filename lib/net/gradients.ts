@@ -8,8 +8,10 @@
  * indices + rows) or none. A blob version that receives several gradients
  * (a weight shared by two ops) gets them summed: dense parts with `Sum`;
  * sparse parts concatenated (`Concat`) when they are all sparse and the op
- * exists, and otherwise densified (zeros + `ScatterWeightedSum`, which applies
- * duplicate rows again) and summed.
+ * exists, and otherwise densified and summed. Densifying is Caffe2's
+ * `SparseToDense(indices, values, blob)`: zeros shaped like the blob, with
+ * each row added at its index (duplicates add up), in the values' dtype, so a
+ * float64 embedding gets a float64 dense gradient.
  */
 import { InvalidArgumentError, PlanError } from '../errors/index.js';
 import type { GradientSpec, OpDef } from '../native/coreTypes.js';
@@ -61,7 +63,6 @@ class GradientBuilder {
   private readonly grads = new Map<string, VersionGrads>();
   private readonly pending = new Map<string, Contribution>();
   private splitCounter = 0;
-  private onesBlob: string | undefined;
 
   constructor(private readonly net: Net) {}
 
@@ -120,19 +121,14 @@ class GradientBuilder {
     for (const c of e.contributions) this.pending.delete(c.kind === 'dense' ? c.name : c.values);
   }
 
-  private ones(): string {
-    if (!this.onesBlob) {
-      this.onesBlob = `${this.net.name}/gradient_one`;
-      this.emit('ConstantFill', [], [this.onesBlob], { shape: [1], value: 1, dtype: 'float32' });
-    }
-    return this.onesBlob;
-  }
-
+  /**
+   * A sparse contribution as a dense blob shaped like `blob` (rows added at
+   * their indices, duplicates summed), in the dtype of its values: never a
+   * fixed float32 fill, which broke float64 parameters.
+   */
   private densify(blob: string, c: Extract<Contribution, { kind: 'sparse' }>): string {
     const dense = `${c.values}_dense`;
-    this.emit('ConstantFill', [blob], [dense], { value: 0, dtype: 'float32' });
-    const one = this.ones();
-    this.emit('ScatterWeightedSum', [dense, one, c.indices, c.values, one], [dense]);
+    this.emit('SparseToDense', [c.indices, c.values, blob], [dense]);
     return dense;
   }
 

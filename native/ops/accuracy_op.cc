@@ -1,7 +1,11 @@
 // Accuracy(predictions, labels) -> 0-D float32: the fraction of rows whose
 // label is among the top_k scores (Caffe2 semantics: ties go to the lower
 // index). Predictions are N×D float32, labels int32/int64 with N elements in
-// [0, D). No gradient.
+// [0, D). A NaN score never beats a number: a row whose label score is NaN
+// counts as wrong (whatever top_k), and NaN scores elsewhere rank below the
+// label's. No gradient.
+#include <cmath>
+
 #include "dense_op.h"
 
 namespace hogwild {
@@ -29,7 +33,8 @@ class AccuracyOp final : public DenseOp {
                                           "' but received " + std::to_string(label) + " at " + std::to_string(i));
       const float* row = x + i * d;
       const float lp = row[label];
-      int64_t rank = 1;  // 1 + number of classes ranked above the label
+      if (std::isnan(lp)) continue;  // a NaN label score ranks below every number: never in the top k
+      int64_t rank = 1;  // 1 + number of classes ranked above the label (NaN compares false: never above)
       for (int64_t j = 0; j < d && rank <= _topK; ++j)
         if (row[j] > lp || (row[j] == lp && j < label)) ++rank;
       correct += rank <= _topK;

@@ -630,7 +630,8 @@ HW_REGISTER_OP(Gather, GatherOp)
     .describe("OUTPUT = DATA gathered at INDICES along `axis`; sparse gradient (INDICES, OUTPUT_grad) for axis 0.");
 HW_REGISTER_OP(SparseToDense, SparseToDenseOp)
     .inputs(2, 3).outputs(1)
-    .describe("Dense tensor (VALUES' float dtype) with VALUES[k] added at row INDICES[k]; rows from DATA_TO_INFER_DIM or max index + 1.");
+    .describe("Dense tensor in VALUES' dtype (float32/float64) with VALUES[k] added at row INDICES[k]; "
+              "rows from DATA_TO_INFER_DIM or max index + 1.");
 HW_REGISTER_OP(BatchGatherGradient, BatchGatherGradientOp)
     .inputs(3).outputs(1).arg("axis").describe("Dense gradient of Gather along `axis`.");
 

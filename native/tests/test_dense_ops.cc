@@ -287,6 +287,25 @@ TEST(accuracy_top_k_and_ties) {
   CHECK_NEAR(fetch(ws, "acc3")[0], 2.0 / 3, 1e-7);  // row 1: classes 2 and 0 (tie, lower index) rank above 1
 }
 
+TEST(accuracy_nan_scores_never_win) {
+  Workspace ws;
+  const float nan = std::nanf("");
+  // Row 0 all NaN, row 1 NaN only at its label, row 2 NaN elsewhere (label 1 is the best number),
+  // row 3 NaN elsewhere but the label loses to a number.
+  feed(ws, "P", {4, 3}, {nan, nan, nan, 0.5f, nan, 0.1f, nan, 0.2f, 0.1f, nan, 0.1f, 0.3f});
+  feedT<int32_t>(ws, "L", {4}, {0, 1, 1, 1});
+  runOp(ws, makeOp("Accuracy", {"P", "L"}, {"acc"}));
+  CHECK(fetch(ws, "acc")[0] == 0.25f);  // only row 2: a NaN label score is wrong, a NaN never ranks above a number
+  runOp(ws, makeOp("Accuracy", {"P", "L"}, {"acc2"}, args({{"top_k", I(2)}})));
+  CHECK(fetch(ws, "acc2")[0] == 0.5f);  // row 3 joins (only 0.3 ranks above 0.1); rows 0 and 1 stay wrong
+  runOp(ws, makeOp("Accuracy", {"P", "L"}, {"acc3"}, args({{"top_k", I(3)}})));
+  CHECK(fetch(ws, "acc3")[0] == 0.5f);  // even top_k = D: a NaN label score is never in the top k
+  feed(ws, "Pn", {2, 2}, {nan, nan, nan, nan});
+  feedT<int64_t>(ws, "Ln", {2}, {0, 1});
+  runOp(ws, makeOp("Accuracy", {"Pn", "Ln"}, {"accn"}));
+  CHECK(fetch(ws, "accn")[0] == 0.f);  // was 1.0: NaN logits scored perfect accuracy
+}
+
 TEST(dropout_deterministic_masks) {
   Workspace ws;
   const int n = 10001;

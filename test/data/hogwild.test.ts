@@ -25,15 +25,16 @@ interface Run {
   params: Map<string, Uint8Array>;
 }
 
-async function train(threads: number, options: { denseSyncEvery?: number; shuffle?: boolean; epochs?: number } = {}): Promise<Run> {
+async function train(threads: number, options: { denseSyncEvery?: number; hotRows?: number; shuffle?: boolean; epochs?: number } = {}): Promise<Run> {
   const c = smallCorpus();
   const file = await FastTextFile.scan(c.trainTxt);
   const info = file.info!;
   const epochs = options.epochs ?? 3;
   const batchSize = 32;
   const clf = new TextClassifier({
-    vocab: info.inputRows, dim: 16, classes: info.nlabels, learningRate: 16, seed: 5,
+    vocab: info.inputRows, dim: 16, classes: info.nlabels, learningRate: 8, seed: 5,
     totalIterations: epochs * Math.ceil(info.examples / batchSize), denseSyncEvery: options.denseSyncEvery ?? 16,
+    hotRows: options.hotRows ?? 0,
   });
   const job = new Job();
   let trainDs: Dataset | undefined, testDs: Dataset | undefined;
@@ -58,7 +59,7 @@ async function train(threads: number, options: { denseSyncEvery?: number; shuffl
     const { accuracy } = clf.evaluate(evalNet, testDs!.content());
     await session.run(evalNet);
     const params = new Map<string, Uint8Array>();
-    for (const p of [clf.emb, clf.w, clf.b]) {
+    for (const p of clf.params) {
       const t = session.workspace.fetch(p);
       params.set(p, new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength)));
     }
@@ -76,6 +77,12 @@ describe('Hogwild sanity', () => {
     expect(Math.abs(two.p1 - one.p1)).toBeLessThanOrEqual(0.005);
   });
 
+  test('2 threads with the frequent rows in per-thread replicas match too', async () => {
+    const one = await train(1, { hotRows: 1024 });
+    const two = await train(2, { hotRows: 1024 });
+    expect(Math.abs(two.p1 - one.p1)).toBeLessThanOrEqual(0.005);
+  });
+
   test('shared dense updates (no replicas) train as well', async () => {
     const one = await train(1);
     const shared = await train(2, { denseSyncEvery: 0 });
@@ -83,10 +90,36 @@ describe('Hogwild sanity', () => {
   });
 });
 
+describe('bad sizes', () => {
+  test('ids beyond the embedding fail the run with HOGWILD_INDEX_OUT_OF_RANGE', async () => {
+    const c = smallCorpus();
+    const file = await FastTextFile.scan(c.trainTxt);
+    const clf = new TextClassifier({ vocab: 100, dim: 4, classes: file.info!.nlabels, learningRate: 1 });
+    const job = new Job();
+    job.scope(() => {
+      let ds: Dataset | undefined;
+      job.initGroup.scope(() =>
+        new Task({ name: 'load' }).scope(() => {
+          ds = file.read(ops.net(), { name: 'train' }).dataset;
+          clf.paramInit(ops.net());
+        }),
+      );
+      pipe(ds!.reader({ batchSize: 8 }), { processor: clf, numThreads: 2 });
+      epochLimiter(job, 1);
+    });
+    const session = new LocalSession();
+    try {
+      await expect(new JobRunner(job).train(session)).rejects.toMatchObject({ code: 'HOGWILD_INDEX_OUT_OF_RANGE' });
+    } finally {
+      await session.close();
+    }
+  });
+});
+
 describe('deterministic mode', () => {
   test('one thread and a seed: two runs give bitwise-identical parameters', async () => {
-    const a = await train(1, { epochs: 1, shuffle: true });
-    const b = await train(1, { epochs: 1, shuffle: true });
+    const a = await train(1, { epochs: 1, shuffle: true, hotRows: 1024 });
+    const b = await train(1, { epochs: 1, shuffle: true, hotRows: 1024 });
     for (const [name, bytes] of a.params) expect(Buffer.compare(Buffer.from(bytes), Buffer.from(b.params.get(name)!)), name).toBe(0);
     expect(a.p1).toBe(b.p1);
   });

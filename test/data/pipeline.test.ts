@@ -126,6 +126,57 @@ describe('pipe()', () => {
     });
   });
 
+  test('[nets, record] and a bare list of nets are Output(*tuple), as in Caffe2 (session_test returns `[net], out`)', async () => {
+    const session = newSession();
+    const src = makeSourceDataset(session, 5);
+    const dst = await makeDestinationDataset(session, src.schema);
+    const tg = new TaskGroup({ workspaceType: WorkspaceType.GLOBAL });
+    tg.scope(() => {
+      const doubled = pipe(src.reader(), {
+        processor: (rec: BlobRecord) => {
+          const net = new Net('double');
+          const out = new BlobRecord(rec.schema, [net.Add([rec.field('label'), rec.field('label')], ['doubled'])]);
+          return [[net], out] as const;
+        },
+      });
+      pipe(doubled as Queue, { output: dst.writer() });
+      // A list of nets only: they run, and no record (no queue) comes out.
+      const counted = pipe(src.reader(), {
+        processor: () => {
+          const net = new Net('count');
+          net.Add(['seen', 'one'], ['seen']);
+          return [net];
+        },
+      });
+      expect(counted).toBeUndefined();
+      // An empty list names no nets: the ops the processor added run.
+      pipe(src.reader(), {
+        processor: () => {
+          ops.Add(['seen_ops', 'one'], ['seen_ops']);
+          return [];
+        },
+      });
+    });
+    session.workspace.feed('seen', { dtype: 'int64', shape: [], data: BigInt64Array.of(0n) });
+    session.workspace.feed('seen_ops', { dtype: 'int64', shape: [], data: BigInt64Array.of(0n) });
+    session.workspace.feed('one', { dtype: 'int64', shape: [], data: BigInt64Array.of(1n) });
+    await session.run(tg);
+    expect(numbers(session, dst.getBlobs()[0]!.name)).toEqual([0, 2, 4, 6, 8]);
+    expect(numbers(session, 'seen')).toEqual([5]);
+    expect(numbers(session, 'seen_ops')).toEqual([5]);
+    new TaskGroup().scope(() => {
+      expect(() =>
+        pipe(src.reader(), {
+          processor: (rec: BlobRecord) => {
+            ops.Copy(rec.field('label'));
+            return [[new Net('explicit')], rec] as const;
+          },
+        }),
+      ).toThrow(/Cannot both use `ops` syntax and return a list of nets/);
+      expect(() => pipe(src.reader(), { processor: (rec: BlobRecord) => [rec, rec] as never })).toThrow(/received an array of 2/);
+    });
+  });
+
   test('NetProcessor clones a net per use, keeping its external inputs', async () => {
     const session = newSession();
     const src = makeSourceDataset(session, 10);

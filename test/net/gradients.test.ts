@@ -1,6 +1,7 @@
 // addGradientOperators end to end against finite differences: dense layers,
 // weights shared by two ops (Sum), sparse embeddings (GradientSlice), an
-// embedding used twice (concatenated slices) and sparse+dense (densified).
+// embedding used twice (concatenated slices) and sparse+dense (densified),
+// also for a float64 table (densified in float64).
 import { afterAll, describe, expect, test } from 'vitest';
 
 import { BlobReference, GradientSlice, LocalSession, Net, type GradientRef } from '../../lib/index.js';
@@ -14,12 +15,18 @@ afterAll(async () => {
   for (const s of sessions) await s.close();
 });
 
-type Feeds = Record<string, { dtype: 'float32' | 'int32' | 'int64'; shape: number[]; data: number[] }>;
+type Feeds = Record<string, { dtype: 'float32' | 'float64' | 'int32' | 'int64'; shape: number[]; data: number[] }>;
 
 function feedAll(feeds: Feeds): void {
   for (const [name, t] of Object.entries(feeds)) {
     const data =
-      t.dtype === 'float32' ? new Float32Array(t.data) : t.dtype === 'int32' ? new Int32Array(t.data) : BigInt64Array.from(t.data.map(BigInt));
+      t.dtype === 'float32'
+        ? new Float32Array(t.data)
+        : t.dtype === 'float64'
+          ? new Float64Array(t.data)
+          : t.dtype === 'int32'
+            ? new Int32Array(t.data)
+            : BigInt64Array.from(t.data.map(BigInt));
     ws.feed(name, { dtype: t.dtype, shape: t.shape, data });
   }
 }
@@ -31,9 +38,9 @@ const lossOf = async (fwd: Net): Promise<number> => {
 
 /** Dense gradient array of `param` from a GradientRef (slices scattered, duplicates added). */
 function denseGrad(g: GradientRef, size: number, rowLen: number): number[] {
-  if (g instanceof BlobReference) return Array.from(ws.fetch(g.name).data as Float32Array);
+  if (g instanceof BlobReference) return Array.from(ws.fetch(g.name).data as ArrayLike<number>);
   const idx = Array.from(ws.fetch(g.indices.name).data as ArrayLike<number | bigint>, Number);
-  const vals = ws.fetch(g.values.name).data as Float32Array;
+  const vals = ws.fetch(g.values.name).data as ArrayLike<number>;
   const out = new Array<number>(size).fill(0);
   idx.forEach((r, k) => {
     for (let j = 0; j < rowLen; j++) out[r * rowLen + j]! += vals[k * rowLen + j]!;
@@ -209,6 +216,34 @@ describe('addGradientOperators vs finite differences', () => {
       [{ name: 'emb', rowLen: E }],
       { emb: 'dense' },
     );
+  });
+
+  test('a float64 table used sparsely and densely: densified in float64, not a float32 fill', async () => {
+    const V = 4;
+    const E = 2;
+    const train = await checkGradients(
+      (net) => {
+        const rows = net.Gather(['emb', 'idx'], ['rows']);  // sparse gradient: (idx, float64 rows)
+        const rows32 = net.Cast(rows, ['rows32'], { to: 'float32', from_type: 'float64' });
+        const emb32 = net.Cast(['emb'], ['emb32'], { to: 'float32', from_type: 'float64' });  // dense gradient
+        const logits = net.FC([rows32, emb32, 'b'], ['logits']);
+        net.SoftmaxWithLoss([logits, 'label'], ['probs', 'loss']);
+      },
+      {
+        emb: { dtype: 'float64', shape: [V, E], data: randn(V * E) },
+        idx: { dtype: 'int64', shape: [3], data: [3, 1, 1] },
+        b: { dtype: 'float32', shape: [V], data: [0, 0, 0, 0] },
+        label: { dtype: 'int32', shape: [3], data: [3, 0, 1] },
+      },
+      [{ name: 'emb', rowLen: E }],
+      { emb: 'dense' },
+    );
+    const g = ws.fetch('emb_grad');  // the Sum of the dense (Cast) and densified (Gather) parts
+    expect(g.dtype).toBe('float64');
+    expect(g.shape).toEqual([V, E]);
+    const densify = train.ops.filter((o) => o.type === 'SparseToDense');
+    expect(densify.map((o) => o.inputs)).toEqual([['idx', 'rows_grad', 'emb']]);
+    expect(train.ops.some((o) => o.type === 'ConstantFill' && o.inputs[0] === 'emb')).toBe(false);
   });
 
   test('in-place ops: the gradient flows through versions of one blob', async () => {

@@ -1,5 +1,5 @@
 // LocalSession (CAFFE2.md §4): compile cache, workspace types, outputs, and
-// bad input. session_test.py's pipeline scenario is in session_pipe.test.ts.
+// bad input. session_test.py's pipeline scenario is in session_test.test.ts.
 import { afterAll, describe, expect, test } from 'vitest';
 
 import {
