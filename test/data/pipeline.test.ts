@@ -130,9 +130,11 @@ describe('pipe()', () => {
     const session = newSession();
     const src = makeSourceDataset(session, 5);
     const dst = await makeDestinationDataset(session, src.schema);
+    // GLOBAL: the three pipes share one workspace, so each reader needs its own
+    // cursor name (the default `src_cursor` would be one cursor split between them).
     const tg = new TaskGroup({ workspaceType: WorkspaceType.GLOBAL });
     tg.scope(() => {
-      const doubled = pipe(src.reader(), {
+      const doubled = pipe(src.reader({ cursorName: 'doubled_cursor' }), {
         processor: (rec: BlobRecord) => {
           const net = new Net('double');
           const out = new BlobRecord(rec.schema, [net.Add([rec.field('label'), rec.field('label')], ['doubled'])]);
@@ -141,7 +143,7 @@ describe('pipe()', () => {
       });
       pipe(doubled as Queue, { output: dst.writer() });
       // A list of nets only: they run, and no record (no queue) comes out.
-      const counted = pipe(src.reader(), {
+      const counted = pipe(src.reader({ cursorName: 'counted_cursor' }), {
         processor: () => {
           const net = new Net('count');
           net.Add(['seen', 'one'], ['seen']);
@@ -150,7 +152,7 @@ describe('pipe()', () => {
       });
       expect(counted).toBeUndefined();
       // An empty list names no nets: the ops the processor added run.
-      pipe(src.reader(), {
+      pipe(src.reader({ cursorName: 'ops_cursor' }), {
         processor: () => {
           ops.Add(['seen_ops', 'one'], ['seen_ops']);
           return [];
