@@ -2,12 +2,12 @@
 export * from './errors/index.js';
 
 export { Cluster } from './job/Cluster.js';
-export { isolated, type CurrentOptions } from './job/context.js';
+export { isolated, type CurrentOptions } from './context/ManagedContext.js';
 export { epochLimiter } from './job/epochLimiter.js';
 export { finalOutput } from './job/finalOutput.js';
 export { Job, type JobOptions } from './job/Job.js';
 export { Node } from './job/Node.js';
-export { SetupKey } from './job/setupKeys.js';
+export { SetupKey } from './context/setupKeys.js';
 export { SetupNets } from './job/SetupNets.js';
 export type { StopCondition, StopContext, StopPredicate } from './job/stopCondition.js';
 export { Task, type OutputLike, type TaskOptions } from './job/Task.js';

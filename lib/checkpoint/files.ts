@@ -8,10 +8,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { captureStack } from '../errors/index.js';
-import { native } from '../native/binding.js';
 import type { CheckpointFileInfo } from '../native/checkpointTypes.js';
+import { checkpointNative, nativeWorkspaceOf } from '../runtime/nativeAreas.js';
 import type { Workspace } from '../runtime/Workspace.js';
-import { checkBoolean, checkInteger, checkObject, checkString, checkStrings, expected } from '../runtime/validate.js';
+import { checkBoolean, checkInteger, checkObject, checkString, checkStrings } from '../runtime/validate.js';
 import { CheckpointIOError, toCheckpointError } from './errors.js';
 import { epochOfFilename, validateNodeName } from './naming.js';
 
@@ -37,24 +37,6 @@ export interface LoadCheckpointOptions {
 /** Final paths with a save in flight in this process (the temp sweep leaves their temp files alone). */
 const savesInFlight = new Map<string, number>();
 
-function nativeWorkspace(ws: Workspace, name: string) {
-  const n = (ws as { _native?: unknown } | null)?._native;
-  if (!n) throw expected('a live Workspace', name, ws);
-  return (ws as Workspace)._native!;
-}
-
-let exitHooked = false;
-
-/** The binding, with its checkpoint threads told to stop reporting at process exit (RELIABILITY.md §2.4). */
-function binding() {
-  const b = native();
-  if (!exitHooked) {
-    exitHooked = true;
-    process.once('exit', () => b.checkpointShutdownSync());
-  }
-  return b;
-}
-
 async function settle<T>(body: () => Promise<T>, stack: string): Promise<T> {
   try {
     return await body();
@@ -78,7 +60,7 @@ export async function saveCheckpoint(
   options: SaveCheckpointOptions,
 ): Promise<{ bytes: number }> {
   const stack = captureStack();
-  const ws = nativeWorkspace(workspace, 'workspace');
+  const ws = nativeWorkspaceOf(workspace, 'workspace');
   const names = checkStrings(blobNames, 'blobNames');
   checkString(path, 'path', { nonEmpty: true });
   checkObject(options, 'options');
@@ -89,7 +71,7 @@ export async function saveCheckpoint(
   const key = resolve(path);
   savesInFlight.set(key, (savesInFlight.get(key) ?? 0) + 1);
   try {
-    return await settle(() => binding().checkpointSave(ws, path, names, epoch, node, meta), stack);
+    return await settle(() => checkpointNative().checkpointSave(ws, path, names, epoch, node, meta), stack);
   } finally {
     const left = (savesInFlight.get(key) ?? 1) - 1;
     if (left === 0) savesInFlight.delete(key);
@@ -109,7 +91,7 @@ export async function loadCheckpoint(
   options: LoadCheckpointOptions = {},
 ): Promise<{ loaded: string[]; epoch: number; node: string }> {
   const stack = captureStack();
-  const ws = nativeWorkspace(workspace, 'workspace');
+  const ws = nativeWorkspaceOf(workspace, 'workspace');
   checkString(path, 'path', { nonEmpty: true });
   checkObject(options, 'options');
   const names = options.blobNames === undefined ? null : checkStrings(options.blobNames, 'options.blobNames');
@@ -117,7 +99,7 @@ export async function loadCheckpoint(
   if (options.allowMissing !== undefined) opts.allowMissing = checkBoolean(options.allowMissing, 'options.allowMissing');
   if (options.epoch !== undefined) opts.epoch = checkInteger(options.epoch, 'options.epoch', 0);
   if (options.node !== undefined) opts.node = checkString(options.node, 'options.node');
-  return settle(() => binding().checkpointLoad(ws, path, names, opts), stack);
+  return settle(() => checkpointNative().checkpointLoad(ws, path, names, opts), stack);
 }
 
 /** Reads and validates a checkpoint's header; with `verifyData`, every tensor's CRC too (bounded memory). */
@@ -125,7 +107,7 @@ export async function inspectCheckpoint(path: string, options: { verifyData?: bo
   const stack = captureStack();
   checkString(path, 'path', { nonEmpty: true });
   const verify = options.verifyData === undefined ? false : checkBoolean(options.verifyData, 'options.verifyData');
-  return settle(() => binding().checkpointInspect(path, verify), stack);
+  return settle(() => checkpointNative().checkpointInspect(path, verify), stack);
 }
 
 /** Whether `path` names an existing regular file (Caffe2's DBExists). */
@@ -190,7 +172,7 @@ function processAlive(pid: number): boolean {
 export function sweepTempFiles(dir: string, keep: (finalName: string) => boolean = () => true): string[] {
   const doomed: string[] = [];
   for (const name of readDir(dir)) {
-    const info = native().checkpointTempInfo(name);
+    const info = checkpointNative().checkpointTempInfo(name);
     if (!info || !keep(info.finalName)) continue;
     if (savesInFlight.has(resolve(dir, info.finalName))) continue;
     if (info.pid !== process.pid && processAlive(info.pid)) continue;
@@ -204,7 +186,7 @@ export function sweepTempFiles(dir: string, keep: (finalName: string) => boolean
 export function removeCheckpointFiles(paths: readonly string[]): number {
   const stack = captureStack();
   try {
-    return native().checkpointRemoveFiles(checkStrings(paths, 'paths'));
+    return checkpointNative().checkpointRemoveFiles(checkStrings(paths, 'paths'));
   } catch (err) {
     throw toCheckpointError(err, stack);
   }

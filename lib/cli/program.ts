@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { packageRoot } from '../native/binding.js';
+import { packageRoot } from '../runtime/nativeAreas.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { demo } from './commands/demo.js';

@@ -21,12 +21,12 @@
 import { inspect } from 'node:util';
 
 import { DataError, InvalidArgumentError } from '../errors/index.js';
-import { native } from '../native/binding.js';
 import type { DType, TensorData } from '../native/coreTypes.js';
 import type { NativeQueue } from '../native/dataTypes.js';
 import type { BlobReference } from '../net/BlobReference.js';
 import { Net } from '../net/Net.js';
 import { callNative } from '../runtime/errors.js';
+import { dataNative, nativeWorkspaceOf } from '../runtime/nativeAreas.js';
 import { Workspace } from '../runtime/Workspace.js';
 import type { HasReader } from './builders.js';
 import { QueueWrapper } from './Queue.js';
@@ -101,11 +101,11 @@ export class AsyncIterableSource implements HasReader {
   start(target: Workspace | { workspace: Workspace }, options: { signal?: AbortSignal } = {}): Promise<AsyncIterableSourceResult> {
     if (this._started) throw new InvalidArgumentError('Expected an AsyncIterableSource to be started once (its iterable is consumed)');
     const ws = target instanceof Workspace ? target : target?.workspace;
-    if (!(ws instanceof Workspace) || !ws._native) throw new InvalidArgumentError(`Expected a live Workspace or LocalSession but received ${inspect(target, { depth: 0 })}`);
-    const nativeWs = ws._native;
+    if (!(ws instanceof Workspace) || ws.disposed) throw new InvalidArgumentError(`Expected a live Workspace or LocalSession but received ${inspect(target, { depth: 0 })}`);
+    const nativeWs = nativeWorkspaceOf(ws, 'target');
     const fields = this.schema.fields();
     const q = callNative(() =>
-      native().createQueue(nativeWs, this.queue.name, { capacity: this.capacity, numBlobs: fields.length, fieldNames: fields.map((f) => f.name) }),
+      dataNative().createQueue(nativeWs, this.queue.name, { capacity: this.capacity, numBlobs: fields.length, fieldNames: fields.map((f) => f.name) }),
     );
     this._started = true;
     this._queue = q;

@@ -14,12 +14,12 @@
  * }));
  */
 import { captureStack, fromNative, InvalidArgumentError } from '../errors/index.js';
-import { native } from '../native/binding.js';
 import type { DType } from '../native/coreTypes.js';
 import type { FastTextScan, FastTextScanOptions } from '../native/dataTypes.js';
 import type { BlobReference } from '../net/BlobReference.js';
 import type { Net } from '../net/Net.js';
 import { callNative } from '../runtime/errors.js';
+import { dataNative } from '../runtime/nativeAreas.js';
 import { Dataset } from './Dataset.js';
 import { list, scalar, schema, type Struct } from './schema.js';
 
@@ -55,7 +55,7 @@ export class FastTextFile {
 
   /** Builds the dictionary now (off the JS thread) to learn its size before the model is built. */
   static async scan(path: string, options: FastTextScanOptions = {}): Promise<FastTextFile> {
-    const info = await callNativeAsync(() => native().fastTextScan(path, options));
+    const info = await callNativeAsync(() => dataNative().fastTextScan(path, options));
     return new FastTextFile(path, options, info);
   }
 

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 
-import { currentOf, ManagedContext, registerContext, type CurrentOptions } from './context.js';
+import { currentOf, ManagedContext, registerContext, type CurrentOptions } from '../context/ManagedContext.js';
 import type { Node } from './Node.js';
 
 /**

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { ContextError, InvalidArgumentError } from '../errors/index.js';
 import { BlobReference } from '../net/BlobReference.js';
 import { NameRegistry, setNameRegistryProvider } from '../net/NameRegistry.js';
-import { currentOf, ManagedContext, registerContext, type CurrentOptions } from './context.js';
+import { currentOf, ManagedContext, registerContext, type CurrentOptions } from '../context/ManagedContext.js';
 import type { StopCondition } from './stopCondition.js';
 import { Task } from './Task.js';
 import { TaskGroup } from './TaskGroup.js';

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 
 import { Cluster } from './Cluster.js';
-import { currentOf, ManagedContext, registerContext, type CurrentOptions } from './context.js';
+import { currentOf, ManagedContext, registerContext, type CurrentOptions } from '../context/ManagedContext.js';
 
 /**
  * Names the node that Tasks created inside it run on (CAFFE2.md §3.2). Only the

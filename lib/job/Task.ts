@@ -6,11 +6,12 @@ import { executionStep, ExecutionStep, toExecutionStep, type StepsOrNets } from 
 import { NameRegistry } from '../net/NameRegistry.js';
 import { Net } from '../net/Net.js';
 import { NetBuilder } from '../net/NetBuilder.js';
-import { currentOf, ManagedContext, registerContext, type CurrentOptions } from './context.js';
+import { currentOf, ManagedContext, registerContext, type CurrentOptions } from '../context/ManagedContext.js';
 import { Node } from './Node.js';
-import { SetupKey } from './setupKeys.js';
+import { SetupKey } from '../context/setupKeys.js';
+import { taskGroupSlot } from '../context/slots.js';
 import { addSetupSteps, getSetupNets } from './setupSteps.js';
-import { TaskGroup } from './TaskGroup.js';
+import type { TaskGroup } from './TaskGroup.js';
 import { TaskOutput, TaskOutputList, type FetchedTensor } from './TaskOutput.js';
 import type { WorkspaceType } from './WorkspaceType.js';
 
@@ -76,7 +77,7 @@ export class Task extends ManagedContext {
     if (!name && options.step instanceof ExecutionStep) name = options.step.name;
     name ||= 'task';
     this.node = String(Node.current(options.node === undefined ? undefined : new Node(options.node)));
-    this.group = options.group === null ? undefined : TaskGroup.current(options.group, { required: false });
+    this.group = options.group === null ? undefined : taskGroupSlot.current(options.group, { required: false });
     this.name = nextTaskName(this.node, this.group, name);
     this.group?._register(this);
     this._workspaceType = options.workspaceType;

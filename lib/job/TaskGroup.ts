@@ -3,9 +3,10 @@ import { inspect } from 'node:util';
 import { ContextError, InvalidArgumentError } from '../errors/index.js';
 import { executionStep, ExecutionStep, toExecutionStep, type StepsOrNets } from '../net/ExecutionStep.js';
 import { NameRegistry } from '../net/NameRegistry.js';
-import { currentOf, ManagedContext, registerContext, type CurrentOptions } from './context.js';
+import { currentOf, ManagedContext, registerContext, type CurrentOptions } from '../context/ManagedContext.js';
 import { Node } from './Node.js';
-import { SetupKey } from './setupKeys.js';
+import { SetupKey } from '../context/setupKeys.js';
+import { taskGroupSlot } from '../context/slots.js';
 import { getSetupNets } from './setupSteps.js';
 import { Task } from './Task.js';
 import type { TaskOutput } from './TaskOutput.js';
@@ -222,3 +223,4 @@ export class TaskGroup extends ManagedContext {
 }
 
 registerContext(TaskGroup);
+taskGroupSlot.bind(TaskGroup);

@@ -6,9 +6,9 @@ import { BlobReference, blobName, type BlobLike } from './BlobReference.js';
 import { constOp, type ConstValue } from './constValue.js';
 import { addGradientOperators, type GradientOptions, type GradientRef } from './gradients.js';
 import { NameRegistry } from './NameRegistry.js';
-import { NetBuilder } from './NetBuilder.js';
+import { netBuilderSlot } from '../context/slots.js';
 import type { KnownOps } from './opTypes.js';
-import { schemaOf } from './registry.js';
+import { schemaOf } from '../runtime/opRegistry.js';
 
 /** Op arguments; `undefined` entries are dropped. */
 export type OpArgs = Record<string, ArgValue | undefined>;
@@ -58,7 +58,7 @@ export class Net {
   private _nextBlobIndex = 0;
 
   constructor(name?: string | null, options: NetOptions = {}) {
-    const prefix = options.builderPrefix === false ? undefined : NetBuilder.current(undefined, { required: false })?.name;
+    const prefix = options.builderPrefix === false ? undefined : netBuilderSlot.current(undefined, { required: false })?.name;
     const base = [prefix, name].filter((x) => x).join('/') || 'net';
     this.name = (options.names ?? NameRegistry.current()).nextNetName(base);
   }

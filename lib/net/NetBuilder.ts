@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 
 import { ContextError, PlanError } from '../errors/index.js';
-import { currentOf, ManagedContext, registerContext, type CurrentOptions } from '../job/context.js';
+import { currentOf, ManagedContext, registerContext, type CurrentOptions } from '../context/ManagedContext.js';
+import { netBuilderSlot } from '../context/slots.js';
 import { BlobReference, type BlobLike } from './BlobReference.js';
 import { executionStep, ExecutionStep, type StepSource } from './ExecutionStep.js';
 import { Net } from './Net.js';
@@ -171,3 +172,4 @@ export class NetBuilder extends ManagedContext implements StepSource {
 }
 
 registerContext(NetBuilder);
+netBuilderSlot.bind(NetBuilder);

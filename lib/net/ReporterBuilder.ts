@@ -2,7 +2,7 @@ import type { BlobLike } from './BlobReference.js';
 import type { ExecutionStep } from './ExecutionStep.js';
 import type { Net } from './Net.js';
 import { NetBuilder } from './NetBuilder.js';
-import { SetupKey } from '../job/setupKeys.js';
+import { SetupKey } from '../context/setupKeys.js';
 
 /** Where a finished reporter step goes. @internal */
 export type ReportSink = (step: ExecutionStep, intervalMs: number) => void;

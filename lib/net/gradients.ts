@@ -17,7 +17,7 @@ import { InvalidArgumentError, PlanError } from '../errors/index.js';
 import type { GradientSpec, OpDef } from '../native/coreTypes.js';
 import { BlobReference, blobName, type BlobLike } from './BlobReference.js';
 import type { Net } from './Net.js';
-import { gradientOf, registryAvailable, schemaOf } from './registry.js';
+import { gradientOf, registryAvailable, schemaOf } from '../runtime/opRegistry.js';
 
 /**
  * A sparse gradient: rows `values` for the row indices `indices` of a

@@ -1,6 +1,6 @@
 import { ContextError } from '../errors/index.js';
-import { SetupKey } from '../job/setupKeys.js';
-import { TaskGroup } from '../job/TaskGroup.js';
+import { SetupKey } from '../context/setupKeys.js';
+import { taskGroupSlot } from '../context/slots.js';
 import type { BlobLike, BlobReference } from './BlobReference.js';
 import type { ConstValue } from './constValue.js';
 import { IfNet } from './IfNet.js';
@@ -142,7 +142,7 @@ export class Operations {
   localReporter(options: ReporterOptions | number = {}): ReporterBuilder {
     const o = typeof options === 'number' ? { intervalMs: options } : options;
     return new ReporterBuilder(o.intervalMs ?? 1000, undefined, o.name, o.blobs, (step, intervalMs) =>
-      TaskGroup.current().reportStep(step, { intervalMs }),
+      taskGroupSlot.current()!.reportStep(step, { intervalMs }),
     );
   }
 
