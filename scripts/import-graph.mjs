@@ -104,11 +104,15 @@ export function importEdges() {
   return edges;
 }
 
-/** Value-import cycles among static imports (Tarjan SCCs with more than one file, or a self-loop). */
-export function valueCycles(edges) {
+/**
+ * Value-import cycles among static imports (Tarjan SCCs with more than one
+ * file, or a self-loop). With `withTypes`, type-only edges count too (for the
+ * summary only: those cycles are harmless at runtime).
+ */
+export function valueCycles(edges, withTypes = false) {
   const adj = new Map();
   for (const e of edges) {
-    if (e.typeOnly || e.dynamic) continue;
+    if ((e.typeOnly && !withTypes) || e.dynamic) continue;
     if (!adj.has(e.from)) adj.set(e.from, new Set());
     adj.get(e.from).add(e.to);
   }
@@ -181,4 +185,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const cycles = valueCycles(edges);
   console.log(`\nvalue-import cycles (strongly connected groups): ${cycles.length}`);
   for (const c of cycles) console.log(`  [${c.length}] ${c.join(', ')}`);
+  const all = valueCycles(edges, true);
+  console.log(`cycles when type-only imports count too: ${all.length} (${all.map((c) => c.length).join(', ')} files)`);
 }
