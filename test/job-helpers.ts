@@ -1,5 +1,6 @@
 // Shared by the job/net/session/model tests.
 import type { BlobLike, Workspace } from '../lib/index.js';
+import { mulberry32 } from '../lib/util/prng.js';
 
 /** The single element of a blob as a number or boolean. */
 export function scalar(ws: Workspace, blob: BlobLike): number | boolean {
@@ -15,14 +16,5 @@ export function values(ws: Workspace, blob: BlobLike): number[] {
   return Array.from(ws.fetch(String(blob)).data as ArrayLike<number | bigint>, (x) => Number(x));
 }
 
-/** A deterministic PRNG (mulberry32) for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32, lib/util/prng.ts) for test data. */
+export const rng = mulberry32;

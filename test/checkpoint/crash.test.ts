@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { CheckpointManager, inspectCheckpoint, loadCheckpoint, Workspace } from '../../lib/index.js';
+import { mulberry32 } from '../../lib/util/prng.js';
 import { childEnv, compiledLib, fixtures, removeCompiledLib } from './childLib.js';
 
 let lib: string;
@@ -41,14 +42,7 @@ function runSave(dir: string, epoch: number, seed: number, env: Record<string, s
 
 /** The values child.mjs saves for `seed` (same generator). */
 function saveValues(seed: number): Float32Array {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const w = new Float32Array(1 << 20);
   for (let i = 0; i < w.length; i++) w[i] = next();
   return w;

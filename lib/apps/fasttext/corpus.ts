@@ -11,6 +11,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+import { mulberry32 } from '../../util/prng.js';
+
 /** Options of {@link generateCorpus}. */
 export interface CorpusOptions {
   /** Seed of every random draw (default 1). */
@@ -31,17 +33,6 @@ export interface CorpusOptions {
   labelNoise?: number;
 }
 
-/** mulberry32: small, fast, and the same numbers everywhere (32-bit integer ops only). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cumulative weights of a 1/(rank+2) law, for a draw by binary search. */
 function zipf(n: number): Float64Array {
