@@ -25,12 +25,12 @@ import type { Session } from '../session/Session.js';
 import {
   checkpointExists,
   inspectCheckpoint,
-  isValidCheckpoint,
-  listCheckpointEpochs,
   loadCheckpoint,
   saveCheckpoint,
   sweepTempFiles,
 } from './files.js';
+import { newestValidEpoch, type ResumeEpoch } from './epochs.js';
+import { ManagerBase } from './ManagerBase.js';
 import { checkDbType, dbName, DEFAULT_DB_TYPE, validateNodeName } from './naming.js';
 import { applyRetention } from './retention.js';
 
@@ -53,8 +53,7 @@ export type CheckpointFn = (session: Session, options?: { signal?: AbortSignal }
 /** An action whose run yields a value, read with fetch() afterwards (Caffe2: a Task with one output). */
 export type CheckpointQuery<T> = CheckpointFn & { fetch(): T };
 
-/** The epoch argument JobRunner passes: a number, 'latest' (newest checkpoint that validates), or undefined. */
-export type ResumeEpoch = number | 'latest' | undefined;
+export type { ResumeEpoch };
 
 /** The session's workspace (every node of a LocalSession shares it). @internal */
 export function workspaceOf(session: Session): Workspace {
@@ -85,20 +84,15 @@ function encodeStringList(values: readonly string[]) {
   return { dtype: 'uint8' as const, shape: [total], data: out };
 }
 
-export class CheckpointManager implements CheckpointManagerApi {
+export class CheckpointManager extends ManagerBase implements CheckpointManagerApi {
   /** The blob that holds the list of checkpointed blob names (it is in the list itself). */
   static readonly BLOB_NAMES = 'blob_names';
 
-  readonly dbPrefix: string;
   readonly nodeName: string;
-  readonly dbType: string;
-  readonly metadataHandler: CheckpointMetadataHandler | undefined;
   readonly maxToKeep: number | undefined;
 
   private _blobNames: string[] | undefined;
   private _initBuilt = false;
-  private _pathPrefix: string | undefined;
-  private _pathType: string | undefined;
   private _currentDbName: string | undefined;
   private _currentCheckpointDuration: number | undefined;
   private _swept = false;
@@ -110,11 +104,8 @@ export class CheckpointManager implements CheckpointManagerApi {
     metadataHandler?: CheckpointMetadataHandler,
     options: CheckpointManagerOptions = {},
   ) {
-    if (typeof dbPrefix !== 'string') throw new InvalidArgumentError(`Expected a string for dbPrefix but received ${describeValue(dbPrefix)}`);
-    this.dbPrefix = dbPrefix;
+    super(dbPrefix, dbType, metadataHandler);
     this.nodeName = validateNodeName(nodeName);
-    this.dbType = checkDbType(dbType);
-    this.metadataHandler = metadataHandler;
     this.maxToKeep = options.maxToKeep === undefined ? undefined : checkInteger(options.maxToKeep, 'options.maxToKeep', 1);
   }
 
@@ -240,54 +231,18 @@ export class CheckpointManager implements CheckpointManagerApi {
   async reportCheckpointStats(actionName: string): Promise<void> {
     const stats: Record<string, number> = {};
     this.collectCheckpointStats(stats);
-    if (this.metadataHandler) await this.metadataHandler.report(actionName, stats);
-  }
-
-  async writeCheckpointMetadata(epoch: number): Promise<void> {
-    if (this.metadataHandler) await this.metadataHandler.write(epoch);
-  }
-
-  /**
-   * The epoch to resume from: `userEpoch`, after resolving 'latest' to the
-   * newest checkpoint of this node that validates completely (undefined when
-   * none does), then passed through the metadata handler's lastEpoch.
-   */
-  async getResumeFromEpochId(userEpoch?: ResumeEpoch): Promise<number | undefined> {
-    let epoch: number | undefined;
-    if (userEpoch === 'latest') epoch = await this.latestValidEpoch();
-    else if (userEpoch !== undefined && userEpoch !== null) epoch = checkInteger(userEpoch, 'userEpoch', 0);
-    if (this.metadataHandler) return (await this.metadataHandler.lastEpoch(epoch)) ?? undefined;
-    return epoch;
+    await this._reportStats(actionName, stats);
   }
 
   /** The newest epoch whose checkpoint validates completely (header, every CRC), or undefined. */
   async latestValidEpoch(): Promise<number | undefined> {
     this._openDirectory();
-    for (const epoch of listCheckpointEpochs(this.directory, this.nodeName)) {
-      if (await isValidCheckpoint(this.dbName(epoch), { epoch, node: this.nodeName })) return epoch;
-      log('Skipping checkpoint %s: it does not validate', this.dbName(epoch));
-    }
-    return undefined;
+    return newestValidEpoch([this]);
   }
 
   async setParams(_nodes: readonly string[], options: CheckpointPathOptions = {}): Promise<void> {
-    if (options.pathPrefix) this._pathPrefix = options.pathPrefix;
-    if (options.pathType) this._pathType = options.pathType;
     this._openDirectory();
-    if (this.metadataHandler) {
-      await this.metadataHandler.setParams({
-        dbPrefix: this.dbPrefix,
-        dbType: this.dbType,
-        nodeNames: [this.nodeName],
-        ...(this._pathPrefix === undefined ? {} : { pathPrefix: this._pathPrefix }),
-        ...(this._pathType === undefined ? {} : { pathType: this._pathType }),
-      });
-    }
-  }
-
-  async cpAccessible(epoch?: number): Promise<boolean> {
-    if (this.metadataHandler) return this.metadataHandler.cpAccessible(epoch);
-    return true;
+    await this._setHandlerParams([this.nodeName], options);
   }
 
   /** Removes temp files crashed saves of this node left behind (once per manager). */

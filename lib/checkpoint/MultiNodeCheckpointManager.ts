@@ -13,9 +13,10 @@ import type {
   CheckpointPathOptions,
 } from '../session/checkpointApi.js';
 import type { Session } from '../session/Session.js';
-import { CheckpointManager, type CheckpointFn, type CheckpointManagerOptions, type ResumeEpoch } from './CheckpointManager.js';
-import { isValidCheckpoint, listCheckpointEpochs } from './files.js';
-import { checkDbType, DEFAULT_DB_TYPE } from './naming.js';
+import { CheckpointManager, type CheckpointFn, type CheckpointManagerOptions } from './CheckpointManager.js';
+import { newestValidEpoch } from './epochs.js';
+import { ManagerBase } from './ManagerBase.js';
+import { DEFAULT_DB_TYPE } from './naming.js';
 
 const log = debuglog('hogwild:checkpoint');
 
@@ -23,21 +24,13 @@ function sameNodes(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-export class MultiNodeCheckpointManager implements CheckpointManagerApi {
-  readonly dbPrefix: string;
-  readonly dbType: string;
-  readonly metadataHandler: CheckpointMetadataHandler | undefined;
+export class MultiNodeCheckpointManager extends ManagerBase implements CheckpointManagerApi {
   private readonly _options: CheckpointManagerOptions;
   private _nodeManagers: [string, CheckpointManager][] | undefined;
   private _nodeNames: string[] | undefined;
-  private _pathPrefix: string | undefined;
-  private _pathType: string | undefined;
 
   constructor(dbPrefix: string, dbType: string = DEFAULT_DB_TYPE, metadataHandler?: CheckpointMetadataHandler, options: CheckpointManagerOptions = {}) {
-    if (typeof dbPrefix !== 'string') throw new InvalidArgumentError(`Expected a string for dbPrefix but received ${String(dbPrefix)}`);
-    this.dbPrefix = dbPrefix;
-    this.dbType = checkDbType(dbType);
-    this.metadataHandler = metadataHandler;
+    super(dbPrefix, dbType, metadataHandler);
     this._options = { ...options };
   }
 
@@ -101,69 +94,21 @@ export class MultiNodeCheckpointManager implements CheckpointManagerApi {
   async reportCheckpointStats(actionName: string): Promise<void> {
     const stats: Record<string, number> = {};
     for (const [, m] of this._nodeManagers ?? []) m.collectCheckpointStats(stats);
-    if (this.metadataHandler) await this.metadataHandler.report(actionName, stats);
+    await this._reportStats(actionName, stats);
   }
 
-  async writeCheckpointMetadata(epoch: number): Promise<void> {
-    if (this.metadataHandler) await this.metadataHandler.write(epoch);
-  }
-
-  /**
-   * `userEpoch` through the handler's lastEpoch; 'latest' first becomes the
-   * newest epoch whose checkpoint validates for every node (nodes from
-   * setParams or init).
-   */
-  async getResumeFromEpochId(userEpoch?: ResumeEpoch): Promise<number | undefined> {
-    let epoch: number | undefined;
-    if (userEpoch === 'latest') epoch = await this.latestValidEpoch();
-    else if (userEpoch !== undefined && userEpoch !== null) epoch = userEpoch;
-    if (this.metadataHandler) return (await this.metadataHandler.lastEpoch(epoch)) ?? undefined;
-    return epoch;
-  }
-
-  /** The newest epoch whose checkpoints validate for every node, or undefined. */
+  /** The newest epoch whose checkpoints validate for every node (nodes from setParams or init), or undefined. */
   async latestValidEpoch(): Promise<number | undefined> {
     const nodes = this._nodeNames;
     if (!nodes || nodes.length === 0) {
       throw new ContextError('HOGWILD_CHECKPOINT_NOT_INITIALIZED', "Expected setParams or init before resolving 'latest' on a MultiNodeCheckpointManager");
     }
-    const managers = nodes.map((n) => new CheckpointManager(this.dbPrefix, n, this.dbType, undefined, this._options));
-    let candidates = listCheckpointEpochs(managers[0]!.directory, nodes[0]!);
-    for (const m of managers.slice(1)) {
-      const have = new Set(listCheckpointEpochs(m.directory, m.nodeName));
-      candidates = candidates.filter((e) => have.has(e));
-    }
-    for (const epoch of candidates) {
-      let ok = true;
-      for (const m of managers) {
-        if (!(await isValidCheckpoint(m.dbName(epoch), { epoch, node: m.nodeName }))) {
-          ok = false;
-          break;
-        }
-      }
-      if (ok) return epoch;
-    }
-    return undefined;
+    return newestValidEpoch(nodes.map((n) => new CheckpointManager(this.dbPrefix, n, this.dbType, undefined, this._options)));
   }
 
   async setParams(nodes: readonly string[], options: CheckpointPathOptions = {}): Promise<void> {
     this._nodeNames = nodes.map(String);
-    if (options.pathPrefix) this._pathPrefix = options.pathPrefix;
-    if (options.pathType) this._pathType = options.pathType;
-    if (this.metadataHandler) {
-      await this.metadataHandler.setParams({
-        dbPrefix: this.dbPrefix,
-        dbType: this.dbType,
-        nodeNames: this._nodeNames,
-        ...(this._pathPrefix === undefined ? {} : { pathPrefix: this._pathPrefix }),
-        ...(this._pathType === undefined ? {} : { pathType: this._pathType }),
-      });
-    }
-  }
-
-  async cpAccessible(epoch?: number): Promise<boolean> {
-    if (this.metadataHandler) return this.metadataHandler.cpAccessible(epoch);
-    return true;
+    await this._setHandlerParams(this._nodeNames, options);
   }
 
   /** Creates the node managers on first use; later, the nodes must be the same. */

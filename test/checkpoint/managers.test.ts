@@ -43,6 +43,22 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** A metadata handler that records what lastEpoch was asked and answers with it. */
+function recordingHandler(): CheckpointMetadataHandler & { seen: (number | undefined)[] } {
+  const seen: (number | undefined)[] = [];
+  return {
+    seen,
+    setParams() {},
+    lastEpoch(epoch) {
+      seen.push(epoch);
+      return epoch;
+    },
+    write() {},
+    cpAccessible: () => true,
+    report() {},
+  };
+}
+
 /** A job whose epoch adds 1 to `count`; 5 epochs. */
 function countingJob(epochs = 5): { job: Job; count: TaskOutput } {
   const job = new Job();
@@ -227,6 +243,23 @@ describe('MultiNodeCheckpointManager', () => {
     expect(await cm.getResumeFromEpochId('latest')).toBe(1);
     rmSync(join(dir, 'b.1'));
     expect(await cm.getResumeFromEpochId('latest')).toBeUndefined();
+  });
+
+  // Both managers resolve the user's epoch through one path (lib/checkpoint/epochs.ts);
+  // the multi-node one used to pass 1.5, -1 or '3' straight to the handler.
+  test.each([
+    ['CheckpointManager', () => new CheckpointManager(mkdtemp(), 'n', 'safetensors', recordingHandler())],
+    ['MultiNodeCheckpointManager', () => new MultiNodeCheckpointManager(mkdtemp(), 'safetensors', recordingHandler())],
+  ] as const)('%s checks the user epoch before the metadata handler sees it', async (_name, make) => {
+    const cm = make();
+    const seen = (cm.metadataHandler as ReturnType<typeof recordingHandler>).seen;
+    for (const bad of [1.5, -1, '3', Number.NaN]) {
+      await expect(cm.getResumeFromEpochId(bad as never)).rejects.toMatchObject({ code: 'HOGWILD_INVALID_ARGUMENT', message: expect.stringMatching(/userEpoch/) });
+    }
+    expect(seen).toEqual([]);
+    expect(await cm.getResumeFromEpochId(4)).toBe(4);
+    expect(await cm.getResumeFromEpochId(undefined)).toBeUndefined();
+    expect(seen).toEqual([4, undefined]);
   });
 
   test('UploadToDirectory copies each node checkpoint durably', async () => {
