@@ -1,5 +1,5 @@
 /**
- * Single-node checkpoint manager (CAFFE2.md §6.3): one file per epoch at
+ * Single-node checkpoint manager (docs/caffe2.md §6.3): one file per epoch at
  * `dbName(epoch, nodeName, dbPrefix)`.
  *
  * Caffe2 returns Tasks of Save/Load ops that the session runs. Here `init`,
@@ -30,7 +30,7 @@ import {
   sweepTempFiles,
 } from './files.js';
 import { newestValidEpoch, type ResumeEpoch } from './epochs.js';
-import { ManagerBase } from './ManagerBase.js';
+import { CheckpointManagerBase } from './CheckpointManagerBase.js';
 import { checkDbType, dbName, DEFAULT_DB_TYPE, validateNodeName } from './naming.js';
 import { applyRetention } from './retention.js';
 
@@ -84,7 +84,7 @@ function encodeStringList(values: readonly string[]) {
   return { dtype: 'uint8' as const, shape: [total], data: out };
 }
 
-export class CheckpointManager extends ManagerBase implements CheckpointManagerApi {
+export class CheckpointManager extends CheckpointManagerBase implements CheckpointManagerApi {
   /** The blob that holds the list of checkpointed blob names (it is in the list itself). */
   static readonly BLOB_NAMES = 'blob_names';
 

@@ -1,5 +1,5 @@
 /**
- * Checkpoints of several nodes (CAFFE2.md §6.4): one CheckpointManager per
+ * Checkpoints of several nodes (docs/caffe2.md §6.4): one CheckpointManager per
  * node (without a metadata handler; only this manager talks to it). Node
  * actions run one after another, in node order.
  */
@@ -15,7 +15,7 @@ import type {
 import type { Session } from '../session/Session.js';
 import { CheckpointManager, type CheckpointFn, type CheckpointManagerOptions } from './CheckpointManager.js';
 import { newestValidEpoch } from './epochs.js';
-import { ManagerBase } from './ManagerBase.js';
+import { CheckpointManagerBase } from './CheckpointManagerBase.js';
 import { DEFAULT_DB_TYPE } from './naming.js';
 
 const log = debuglog('hogwild:checkpoint');
@@ -24,7 +24,7 @@ function sameNodes(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-export class MultiNodeCheckpointManager extends ManagerBase implements CheckpointManagerApi {
+export class MultiNodeCheckpointManager extends CheckpointManagerBase implements CheckpointManagerApi {
   private readonly _options: CheckpointManagerOptions;
   private _nodeManagers: [string, CheckpointManager][] | undefined;
   private _nodeNames: string[] | undefined;

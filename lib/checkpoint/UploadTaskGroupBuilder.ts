@@ -1,5 +1,5 @@
 /**
- * Upload of the final checkpoints after training (CAFFE2.md §6.6). JobRunner
+ * Upload of the final checkpoints after training (docs/caffe2.md §6.6). JobRunner
  * calls `build(lastEpoch, checkpointManager)` and runs what it returns (a
  * TaskGroup, or an action function called with the session).
  */

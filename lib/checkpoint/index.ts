@@ -1,4 +1,4 @@
-// Checkpoints (CAFFE2.md §6, docs/checkpoints.md).
+// Checkpoints (docs/caffe2.md §6, docs/checkpoints.md).
 export {
   CheckpointManager,
   type CheckpointFn,
@@ -6,6 +6,7 @@ export {
   type CheckpointQuery,
   type ResumeEpoch,
 } from './CheckpointManager.js';
+export { CheckpointManagerBase } from './CheckpointManagerBase.js';
 export { MultiNodeCheckpointManager } from './MultiNodeCheckpointManager.js';
 export { UploadTaskGroupBuilder, UploadToDirectory, copyFileDurably, managersOf } from './UploadTaskGroupBuilder.js';
 export { dbName, getCkptFilename, validateNodeName, epochOfFilename, DEFAULT_DB_TYPE } from './naming.js';

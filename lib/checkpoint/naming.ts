@@ -1,5 +1,5 @@
 /**
- * Checkpoint file names (CAFFE2.md §6.2): `<node>.<epoch>`, no zero padding.
+ * Checkpoint file names (docs/caffe2.md §6.2): `<node>.<epoch>`, no zero padding.
  * Node names become file names, so one that could leave the checkpoint
  * directory or confuse a shell or terminal is refused.
  */

@@ -1,5 +1,5 @@
 /**
- * maxToKeep retention (RELIABILITY.md §1.3 rule 5): after a checkpoint is
+ * maxToKeep retention (docs/reliability.md §1 rule 6): after a checkpoint is
  * committed, older checkpoints of the same node are deleted so at most
  * `maxToKeep` remain. Only files this library wrote are candidates: named
  * `<node>.<epoch>` in the manager's directory AND whose header validates as a

@@ -1,5 +1,5 @@
 /**
- * Build-time contexts (CAFFE2.md §2): per-class stacks of the active Job,
+ * Build-time contexts (docs/caffe2.md §2): per-class stacks of the active Job,
  * TaskGroup, Task, Node, Cluster and NetBuilder.
  *
  * The stacks live in an AsyncLocalStorage frame, so they follow async flows:
@@ -65,7 +65,7 @@ export function registerContext(cls: AnyClass, options: { fallback?: () => Manag
 }
 
 /**
- * `Cls.current(value, options)` (CAFFE2.md §2.1): `value` when given (checked),
+ * `Cls.current(value, options)` (docs/caffe2.md §2.1): `value` when given (checked),
  * else the innermost active one, else undefined (`required: false`), else the
  * class default, else HOGWILD_NO_ACTIVE_CONTEXT.
  */

@@ -1,4 +1,4 @@
-/** Attribute keys under which setup hooks and report steps hang on nets (CAFFE2.md §3.6). */
+/** Attribute keys under which setup hooks and report steps hang on nets (docs/caffe2.md §3.6). */
 export const SetupKey = {
   /** Once per task, before all instances start / after all of them finish. */
   TASK_SETUP: 'task_setup',

@@ -1,5 +1,5 @@
 /**
- * An in-memory dataset (CAFFE2.md §10): one native tensor per schema field,
+ * An in-memory dataset (docs/caffe2.md §10): one native tensor per schema field,
  * read through a thread-safe cursor and appended to atomically. The data never
  * becomes JS objects: file readers fill the field blobs natively, readers
  * slice batches natively.

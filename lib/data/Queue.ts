@@ -1,5 +1,5 @@
 /**
- * Native bounded queues as pipes (CAFFE2.md §9). A Queue is created once per
+ * Native bounded queues as pipes (docs/caffe2.md §9). A Queue is created once per
  * node when its TaskGroup starts (a LOCAL_SETUP hook), before any task runs,
  * so every task of the node shares it. Writers and readers close it in their
  * task's exit: when the writing task is done, readers drain the queue and

@@ -1,5 +1,5 @@
 /**
- * Readers and writers (CAFFE2.md §7.1–7.2). A reader does not read anything
+ * Readers and writers (docs/caffe2.md §7.1–7.2). A reader does not read anything
  * itself: it adds ops to nets (a cursor read, a dequeue, a counter) that the
  * native executor runs, many threads at once. Every reader must therefore be
  * safe to read from several task instances concurrently.

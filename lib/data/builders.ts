@@ -1,5 +1,5 @@
 /**
- * Reader builders (CAFFE2.md §7.3–7.4): objects that set up a data source once
+ * Reader builders (docs/caffe2.md §7.3–7.4): objects that set up a data source once
  * and then make readers over it, possibly piped or combined.
  */
 import { inspect } from 'node:util';

@@ -1,5 +1,5 @@
 /**
- * pipe() and pipeAndOutput() (CAFFE2.md §8): one Task that reads an input,
+ * pipe() and pipeAndOutput() (docs/caffe2.md §8): one Task that reads an input,
  * optionally transforms each record with a processor, and writes the result
  * to an output, on `numThreads` concurrent instances until the reader or the
  * writer says stop.

@@ -1,5 +1,5 @@
 /**
- * Processors of pipe() (CAFFE2.md §8.3): what turns each record read into
+ * Processors of pipe() (docs/caffe2.md §8.3): what turns each record read into
  * ops. A processor is called once, at build time, inside a fresh NetBuilder
  * (so it may use `ops.*`); the ops it builds then run natively on every read.
  */

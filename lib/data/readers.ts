@@ -1,5 +1,5 @@
 /**
- * The concrete readers of Caffe2's dataio (CAFFE2.md §7.4): CounterReader,
+ * The concrete readers of Caffe2's dataio (docs/caffe2.md §7.4): CounterReader,
  * ReaderWithLimit, ReaderWithTimeLimit, ReaderWithDelay and CompositeReader.
  */
 import { InvalidArgumentError } from '../errors/index.js';

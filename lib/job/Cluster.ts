@@ -4,7 +4,7 @@ import { currentOf, ManagedContext, registerContext, type CurrentOptions } from 
 import type { Node } from './Node.js';
 
 /**
- * Keeps track of the node names used while it is active (CAFFE2.md §3.1).
+ * Keeps track of the node names used while it is active (docs/caffe2.md §3.1).
  * A default Cluster exists, so most code never creates one; wrapping building
  * code in a Cluster isolates node bookkeeping.
  *

@@ -10,7 +10,7 @@ import { TaskGroup } from './TaskGroup.js';
 import { TaskOutput } from './TaskOutput.js';
 import { WorkspaceType } from './WorkspaceType.js';
 
-/** Options of `new Job()` (CAFFE2.md §6.1). */
+/** Options of `new Job()` (docs/caffe2.md §6.1). */
 export interface JobOptions {
   /** Runs once on a fresh start (GLOBAL by default): weights, cursors, counters. */
   initGroup?: TaskGroup;
@@ -31,7 +31,7 @@ export interface JobCompiler {
 }
 
 /**
- * A training job: four TaskGroups and its stop conditions (CAFFE2.md §6.1).
+ * A training job: four TaskGroups and its stop conditions (docs/caffe2.md §6.1).
  * Entering a Job also enters its epoch group, so Tasks made inside land there;
  * `job.initGroup.scope(…)` (or `exitGroup`, `downloadGroup`) targets another.
  * Net and blob names made while the job is active come from the job's own

@@ -4,7 +4,7 @@ import { Cluster } from './Cluster.js';
 import { currentOf, ManagedContext, registerContext, type CurrentOptions } from '../context/ManagedContext.js';
 
 /**
- * Names the node that Tasks created inside it run on (CAFFE2.md §3.2). Only the
+ * Names the node that Tasks created inside it run on (docs/caffe2.md §3.2). Only the
  * name counts: two Node objects with one name are the same node. The default
  * node is `'local'`.
  *

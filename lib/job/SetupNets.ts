@@ -5,7 +5,7 @@ import type { Net } from '../net/Net.js';
 
 /**
  * Plain setup hook: nets to run at init and exit of a task or node
- * (CAFFE2.md §3.6). Attach with `net.addAttribute(SetupKey.TASK_SETUP, …)`
+ * (docs/caffe2.md §3.6). Attach with `net.addAttribute(SetupKey.TASK_SETUP, …)`
  * or `SetupKey.LOCAL_SETUP`; one object runs once per target.
  *
  * @example

@@ -18,7 +18,7 @@ import type { WorkspaceType } from './WorkspaceType.js';
 /** What a task output can be given as. */
 export type OutputLike = BlobLike | readonly BlobLike[] | TaskOutput;
 
-/** Options of `new Task()` (CAFFE2.md §3.5). */
+/** Options of `new Task()` (docs/caffe2.md §3.5). */
 export interface TaskOptions {
   /** The body: a net, a step, a builder or a list of them (or build it with `task.scope`). */
   step?: StepsOrNets;
@@ -36,7 +36,7 @@ export interface TaskOptions {
 }
 
 /**
- * A step plus outputs, run on one node as part of a TaskGroup (CAFFE2.md §3.5).
+ * A step plus outputs, run on one node as part of a TaskGroup (docs/caffe2.md §3.5).
  * A task made inside an active TaskGroup joins it. `task.scope(fn)` opens a
  * NetBuilder for the body, so `fn` uses `ops.*`. With `numInstances: N`,
  * task-init runs once, then N threads each run instance-init → body →
@@ -151,7 +151,7 @@ export class Task extends ManagedContext {
 
   /**
    * The final step (built once): setup hooks, report steps, instances and the
-   * dummy output of a task that has none (CAFFE2.md §3.5).
+   * dummy output of a task that has none (docs/caffe2.md §3.5).
    */
   getStep(): ExecutionStep {
     if (this._stepWithSetup) return this._stepWithSetup;

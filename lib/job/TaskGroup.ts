@@ -18,7 +18,7 @@ export interface TaskGroupOptions {
 }
 
 /**
- * Tasks that run concurrently, possibly on several nodes (CAFFE2.md §3.4).
+ * Tasks that run concurrently, possibly on several nodes (docs/caffe2.md §3.4).
  * Tasks on one node share that node's workspace; the group finishes when its
  * last task does. Tasks made while the group is active join it. A group is
  * "used" once a session lowers it; adding a task after that throws
@@ -127,7 +127,7 @@ export class TaskGroup extends ManagedContext {
   }
 
   /**
-   * Lowering (CAFFE2.md §3.4): a new group with one task per (remapped) node,
+   * Lowering (docs/caffe2.md §3.4): a new group with one task per (remapped) node,
    * holding node init/exit (LOCAL_SETUP hooks), report steps and the tasks'
    * steps run concurrently.
    */

@@ -10,7 +10,7 @@ export type FetchedTensor = TensorData;
 export type FetchFn = (blob: string) => FetchedTensor;
 
 /**
- * The output of a task: one blob or a list of blobs (CAFFE2.md §3.7). A
+ * The output of a task: one blob or a list of blobs (docs/caffe2.md §3.7). A
  * session binds it when the task's group runs; `fetch()` then reads the blob's
  * **current** value in the session's workspace (lazily, not a copy taken at the
  * end of the run).
@@ -99,7 +99,7 @@ export function scalarOf(t: FetchedTensor, name: string): number | boolean {
 }
 
 /**
- * The outputs of a task in order (CAFFE2.md §3.7); sessions bind them.
+ * The outputs of a task in order (docs/caffe2.md §3.7); sessions bind them.
  *
  * @example
  * task.outputList().names(); // every output blob name, in order

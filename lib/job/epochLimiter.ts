@@ -5,7 +5,7 @@ import { Task } from './Task.js';
 import type { TaskOutput } from './TaskOutput.js';
 
 /**
- * Stops `job` after `numEpochs` epochs (CAFFE2.md §6.9): the init group creates
+ * Stops `job` after `numEpochs` epochs (docs/caffe2.md §6.9): the init group creates
  * a counter at `numEpochs - 1` (global, so checkpointed) and each epoch counts
  * it down; the CountDown output is a stop condition, true at the end of epoch
  * `numEpochs`. Works without an active Job context.

@@ -4,7 +4,7 @@ import type { FetchedTensor, TaskOutput } from './TaskOutput.js';
 
 /**
  * Adds an output to the active Task, or, with no active Task, to a new empty
- * Task of the current group and node (CAFFE2.md §3.7).
+ * Task of the current group and node (docs/caffe2.md §3.7).
  *
  * @example
  * new Task().scope(() => {

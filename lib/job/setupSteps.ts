@@ -1,5 +1,5 @@
 /**
- * Gathering setup hooks from nets and wrapping steps with them (CAFFE2.md §3.6).
+ * Gathering setup hooks from nets and wrapping steps with them (docs/caffe2.md §3.6).
  * @internal
  */
 import { PlanError } from '../errors/index.js';

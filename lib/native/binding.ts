@@ -67,7 +67,7 @@ let cached: NativeBinding | undefined;
 export function native(): NativeBinding {
   if (!cached) {
     cached = load();
-    // Process exit does not run env cleanup hooks (RELIABILITY.md §2): stop and
+    // Process exit does not run env cleanup hooks (docs/reliability.md §4): stop and
     // join our threads before static destructors run.
     const binding = cached;
     process.on('exit', () => binding.shutdownSync?.());

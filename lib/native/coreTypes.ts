@@ -1,6 +1,6 @@
 /**
  * Types of the core native surface: workspaces, plans, ops, gradients.
- * Plans are plain data (CAFFE2.md §1.3); the addon copies them into C++
+ * Plans are plain data (docs/caffe2.md §1.3); the addon copies them into C++
  * structs on the JS thread, so nothing here is shared with native threads.
  * @internal
  */

@@ -4,7 +4,7 @@ import { InvalidArgumentError, PlanError } from '../errors/index.js';
 import { blobName, type BlobLike } from './BlobReference.js';
 import { Net } from './Net.js';
 
-/** Fields of an execution step (CAFFE2.md §1.3). */
+/** Fields of an execution step (docs/caffe2.md §1.3). */
 export interface ExecutionStepOptions {
   /** Iterations; defaults to 1 without a stop blob. Exclusive with shouldStopBlob. */
   numIter?: number;
@@ -94,7 +94,7 @@ export class ExecutionStep {
     return this;
   }
 
-  /** Sets fields (CAFFE2.md §1.3). */
+  /** Sets fields (docs/caffe2.md §1.3). */
   set(options: ExecutionStepOptions): this {
     this._assertMutable();
     const next = { ...this._options, ...options };

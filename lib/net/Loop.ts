@@ -3,7 +3,7 @@ import { BlobReference } from './BlobReference.js';
 import { NetBuilder } from './NetBuilder.js';
 
 /**
- * `ops.loop(iters?)`: a child builder run repeatedly (CAFFE2.md §5.2). With
+ * `ops.loop(iters?)`: a child builder run repeatedly (docs/caffe2.md §5.2). With
  * `iters` (a number or a blob) the body runs that many times and `iter()`
  * reads 0..iters-1; the counter resets each time the parent runs the loop.
  * Without `iters`, the body must call `ops.stopIf`.

@@ -1,5 +1,5 @@
 /**
- * Net-name counters (CAFFE2.md §1.2). Caffe2 kept one process-global counter
+ * Net-name counters (docs/caffe2.md §1.2). Caffe2 kept one process-global counter
  * per base name, so names depended on everything built earlier in the process.
  * Here every Job owns a registry: the same building code yields the same net
  * and blob names in any process, whatever was built before (checkpoints are

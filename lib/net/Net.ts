@@ -14,7 +14,7 @@ import { schemaOf } from '../runtime/opRegistry.js';
 export type OpArgs = Record<string, ArgValue | undefined>;
 /** One blob or a list of blobs. */
 export type OpInputs = BlobLike | readonly BlobLike[];
-/** Explicit output names, or a count of auto-named outputs (CAFFE2.md §1.2). */
+/** Explicit output names, or a count of auto-named outputs (docs/caffe2.md §1.2). */
 export type OpOutputs = BlobLike | readonly BlobLike[] | number;
 
 /** Options of `net.Const`. */
@@ -34,7 +34,7 @@ export interface NetOptions {
 }
 
 /**
- * An ordered list of ops over blob names (CAFFE2.md §1.2). Every registered op
+ * An ordered list of ops over blob names (docs/caffe2.md §1.2). Every registered op
  * is a method: `net.FC([x, w, b])` appends an FC op and returns its output.
  * Outputs left out are named `<net>/<OpType>` (`:<i>` per output when a count
  * is given); clashes get `_2`, `_3`, ….
@@ -165,7 +165,7 @@ export class Net {
     return { name: this.name, ops: this._ops.map(copyOp) };
   }
 
-  /** Attaches a setup hook or report step (CAFFE2.md §3.6). */
+  /** Attaches a setup hook or report step (docs/caffe2.md §3.6). */
   addAttribute(key: string, obj: unknown): void {
     let list = this._attributes.get(key);
     if (!list) this._attributes.set(key, (list = []));

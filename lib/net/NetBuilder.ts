@@ -23,7 +23,7 @@ export interface NetBuilderOptions {
 export type BuilderChild = Net | NetBuilder;
 
 /**
- * Scope-driven building of nets, loops and conditionals (CAFFE2.md §5.1).
+ * Scope-driven building of nets, loops and conditionals (docs/caffe2.md §5.1).
  * While a builder is active, `ops.X(...)` appends op X to its current net.
  * Lowered to a step named after the builder; a builder with a stop blob
  * repeats its children until the blob is true (checked after every net).

@@ -2,7 +2,7 @@ import type { ExecutionStep } from './ExecutionStep.js';
 import { toExecutionStep, type StepsOrNets } from './ExecutionStep.js';
 
 /**
- * A list of top-level steps run in sequence (CAFFE2.md §1.3). Sessions accept
+ * A list of top-level steps run in sequence (docs/caffe2.md §1.3). Sessions accept
  * a Plan as a runnable; empty steps are dropped, as in Caffe2.
  *
  * @example

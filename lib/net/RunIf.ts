@@ -4,7 +4,7 @@ import { NetBuilder } from './NetBuilder.js';
 import { RunOnce } from './RunOnce.js';
 
 /**
- * `ops.If(cond)` and its `.Elif(cond)` / `.Else()` branches (CAFFE2.md §5.2),
+ * `ops.If(cond)` and its `.Elif(cond)` / `.Else()` branches (docs/caffe2.md §5.2),
  * lowered to plain steps: each branch starts with `stopIf(skip)` and then
  * marks `alreadyRan`, so later branches see that an earlier one ran.
  *

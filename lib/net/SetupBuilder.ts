@@ -5,7 +5,7 @@ import { NetBuilder } from './NetBuilder.js';
  * The body of `ops.taskInit()`, `ops.taskExit()`, `ops.taskInstanceInit()`,
  * `ops.taskInstanceExit()`, `ops.localInit()` and `ops.localExit()`: a builder
  * attached as a setup hook to the net that was current when it was made. Its
- * step runs once per task / instance / node run (CAFFE2.md §3.6).
+ * step runs once per task / instance / node run (docs/caffe2.md §3.6).
  *
  * @example
  * const one = ops.taskInit().scope(() => ops.Const(1));

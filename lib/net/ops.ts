@@ -23,7 +23,7 @@ export interface ReporterOptions {
 }
 
 /**
- * Operations on the active NetBuilder (CAFFE2.md §5.2). Any op type is a
+ * Operations on the active NetBuilder (docs/caffe2.md §5.2). Any op type is a
  * method that appends to the current net of the innermost builder
  * (`ops.Add(...)` is `NetBuilder.current().currentNet().Add(...)`); the rest are
  * control helpers.

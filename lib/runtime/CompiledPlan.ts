@@ -21,7 +21,7 @@ export class CompiledPlan {
 }
 
 /**
- * Checks a plan (CAFFE2.md §1.3: nets, steps, substeps, iteration and
+ * Checks a plan (docs/caffe2.md §1.3: nets, steps, substeps, iteration and
  * concurrency fields) and compiles it. Unknown ops, unknown arguments and
  * malformed steps fail here, before anything runs.
  *

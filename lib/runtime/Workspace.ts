@@ -22,7 +22,7 @@ export interface RunOptions {
 }
 
 /**
- * Blobs by name, in native memory (CAFFE2.md §1.1). A child workspace reads and
+ * Blobs by name, in native memory (docs/caffe2.md §1.1). A child workspace reads and
  * writes its parent's existing blobs and keeps the blobs it creates to itself.
  * Feeds and fetches copy. While a plan runs anywhere in a workspace's tree,
  * reading or writing blob contents from JS throws `HOGWILD_BUSY`.

@@ -1,5 +1,5 @@
 /**
- * A runnable lowered for one Session class (CAFFE2.md §4.2). Sessions cache
+ * A runnable lowered for one Session class (docs/caffe2.md §4.2). Sessions cache
  * it per runnable object (weakly), so an epoch group compiled once is reused
  * for every epoch.
  *

@@ -68,7 +68,7 @@ export interface JobRunnerEvents {
 }
 
 /**
- * Runs a Job (CAFFE2.md §6.7): init (or checkpoint load), checkpoint epoch 0,
+ * Runs a Job (docs/caffe2.md §6.7): init (or checkpoint load), checkpoint epoch 0,
  * epochs until a stop condition holds (stop flags are read after each epoch
  * and before its checkpoint, which is saved anyway), upload, download, exit.
  * `train` returns the number of the last epoch run.

@@ -31,7 +31,7 @@ export interface LocalSessionOptions {
 const OUTPUTS_NET = '__outputs__';
 
 /**
- * Runs everything in one workspace on this machine (CAFFE2.md §4.3). Every node
+ * Runs everything in one workspace on this machine (docs/caffe2.md §4.3). Every node
  * of a group is mapped onto one node, so all tasks run concurrently in one
  * plan. Task outputs are created in the session workspace before each run,
  * so outputs of PRIVATE tasks survive; a PRIVATE group's plan runs in a child
@@ -67,7 +67,7 @@ export class LocalSession extends Session {
     const outputNames = [...new Set(outputs.names())];
     let main = task.getStep();
     // Caffe2 mainline tested the bound method instead of its value, so this
-    // never applied (CAFFE2.md §4.3 [quirk]); we run PRIVATE plans privately.
+    // never applied (docs/caffe2.md §4.3 [quirk]); we run PRIVATE plans privately.
     if (task.workspaceType() === WorkspaceType.PRIVATE && !main.isEmpty()) {
       main = executionStep(`${main.name}:private`, main, { createWorkspace: true });
     }

@@ -38,7 +38,7 @@ type SessionClass = abstract new (...args: never[]) => Session;
 
 /**
  * Runs runnables (TaskGroups, Tasks, steps, plans, nets) and lets their
- * outputs be fetched (CAFFE2.md §4.1). Compiling is cached per runnable
+ * outputs be fetched (docs/caffe2.md §4.1). Compiling is cached per runnable
  * object, so an epoch group is lowered once and run every epoch.
  *
  * @example

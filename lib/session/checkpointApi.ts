@@ -1,5 +1,5 @@
 /**
- * The checkpoint-manager interface JobRunner drives (CAFFE2.md §6.3–§6.7),
+ * The checkpoint-manager interface JobRunner drives (docs/caffe2.md §6.3–§6.7),
  * with Caffe2's method names in camelCase. lib/checkpoint implements it
  * (CheckpointManager, MultiNodeCheckpointManager); any object of this shape
  * works. Every method may return a value or a Promise of it.
@@ -54,12 +54,12 @@ export interface CheckpointManagerApi {
   loadBlobsLocally?(nodes: readonly string[], blobNames: readonly string[], epoch: number, session: Session): Promise<boolean>;
 }
 
-/** Copies the final checkpoint somewhere after training (CAFFE2.md §6.6). */
+/** Copies the final checkpoint somewhere after training (docs/caffe2.md §6.6). */
 export interface UploadTaskGroupBuilder {
   build(epoch: number, checkpointManager: CheckpointManagerApi | undefined): MaybePromise<CheckpointAction>;
 }
 
-/** Checkpoint metadata handler protocol (CAFFE2.md §6.5), used by managers. */
+/** Checkpoint metadata handler protocol (docs/caffe2.md §6.5), used by managers. */
 export interface CheckpointMetadataHandler {
   setParams(params: {
     dbPrefix: string;

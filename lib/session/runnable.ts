@@ -10,5 +10,5 @@ import type { Session } from './Session.js';
 /** Work done from JS with a session (checkpoint managers return these). */
 export type SessionAction = (session: Session, options: { signal?: AbortSignal }) => Promise<void>;
 
-/** What a session can run (CAFFE2.md §4.1), plus SessionActions. */
+/** What a session can run (docs/caffe2.md §4.1), plus SessionActions. */
 export type Runnable = TaskGroup | Task | ExecutionStep | Plan | Net | readonly Net[] | NetBuilder | CompiledRunnable | SessionAction;

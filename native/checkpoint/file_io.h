@@ -53,7 +53,7 @@ void readAllAt(int fd, void* data, size_t n, uint64_t offset, const std::string&
 // Reserves [0, n) (ENOSPC/EFBIG/EDQUOT fail early); a no-op where unsupported.
 void preallocate(int fd, uint64_t n, const std::string& path);
 void syncFile(int fd, const std::string& path);
-// fsync of a directory opened O_RDONLY|O_DIRECTORY (RELIABILITY.md §1.3).
+// fsync of a directory opened O_RDONLY|O_DIRECTORY (docs/reliability.md §1).
 void syncDirectory(const std::string& dir);
 void renameFile(const std::string& from, const std::string& to);
 // Removes a file; ENOENT is not an error. Returns whether it existed.

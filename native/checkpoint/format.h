@@ -90,7 +90,7 @@ void sealHeader(EncodedHeader& h);
 // Parses and checks the 8-byte prefix: returns N. Throws CorruptError.
 uint64_t parseHeaderLength(const uint8_t prefix[8], uint64_t fileSize);
 // Parses and validates everything in the header against the file size
-// (RELIABILITY.md §1.4): JSON limits, schema, dtypes, shapes, offsets, packing,
+// (docs/reliability.md §2): JSON limits, schema, dtypes, shapes, offsets, packing,
 // metadata, header CRC. `prefixAndHeader` is the first 8 + N bytes.
 Header parseHeader(std::string_view prefixAndHeader, uint64_t fileSize);
 

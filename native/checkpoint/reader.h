@@ -1,5 +1,5 @@
 #pragma once
-// Opens and validates checkpoint files (RELIABILITY.md §1.4), and reads
+// Opens and validates checkpoint files (docs/reliability.md §2), and reads
 // tensors into fresh staging memory with their CRC32C checked. Nothing here
 // touches a workspace; workspace_io.h swaps staged blobs in.
 //

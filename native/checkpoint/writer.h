@@ -1,5 +1,5 @@
 #pragma once
-// Writes one checkpoint file with the commit protocol of RELIABILITY.md §1.3:
+// Writes one checkpoint file with the commit protocol of docs/reliability.md §1:
 //   1. create `<final>.tmp-<pid>-<random>` in the same directory (O_EXCL);
 //   2. reserve the space, stream every tensor straight from blob memory in
 //      bounded chunks (CRC32C computed on the way), then write the header with

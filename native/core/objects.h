@@ -1,5 +1,5 @@
 #pragma once
-// Object blob kinds of the core (DESIGN.md §3): counters, timers, string lists.
+// Object blob kinds of the core (docs/architecture.md, "Native core"): counters, timers, string lists.
 // Each has a stable `kKind` (what Blob::kindName reports and what checkpoints
 // store in `__metadata__`), and newObjectOfKind() makes an empty one of a kind
 // so a loader can deserialize into it. Other areas (cursors, queues) register

@@ -1,5 +1,5 @@
 #pragma once
-// Workspaces map names to blobs (CAFFE2.md §1.1). A child looks names up locally
+// Workspaces map names to blobs (docs/caffe2.md §1.1). A child looks names up locally
 // and then in its parent chain; creating a name that exists anywhere up the
 // chain returns that blob, so a child writes its parent's blobs but keeps the
 // blobs it creates to itself. Blob addresses are stable for the workspace's life.

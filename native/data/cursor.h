@@ -1,5 +1,5 @@
 #pragma once
-// Dataset cursors (CAFFE2.md §10–§11): a thread-safe position in a nested
+// Dataset cursors (docs/caffe2.md §10–§11): a thread-safe position in a nested
 // dataset whose fields follow Caffe2's naming, where a field "x:lengths" opens
 // a nested level and fields named "x:…" after it live on that level
 // ("label", "tokens:lengths", "tokens:values").

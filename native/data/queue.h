@@ -1,6 +1,6 @@
 #pragma once
 // A bounded blocking queue of records (one tensor per field), the blob kind
-// behind CreateBlobsQueue / SafeEnqueueBlobs / SafeDequeueBlobs (CAFFE2.md §9).
+// behind CreateBlobsQueue / SafeEnqueueBlobs / SafeDequeueBlobs (docs/caffe2.md §9).
 //
 // Contract:
 // - enqueue blocks while the queue is full, dequeue while it is empty, until

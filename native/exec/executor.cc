@@ -1,4 +1,4 @@
-// The step-tree executor (CAFFE2.md §1.3). A StepRunner binds one StepDef to
+// The step-tree executor (docs/caffe2.md §1.3). A StepRunner binds one StepDef to
 // the workspace it runs in; a StepInstance is that step compiled (nets
 // instantiated, substep runners bound). Each runner is used by one thread at
 // a time, so no op object is ever run by two threads at once.

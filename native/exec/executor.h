@@ -56,7 +56,7 @@ class CompiledPlan {
 // throws HOGWILD_ABORTED when `cancel` was set. Never leaves a task running.
 // `onReport` may be called from any of the run's threads, concurrently.
 //
-// Semantics follow Caffe2's plan executor (CAFFE2.md §1.3), with these choices:
+// Semantics follow Caffe2's plan executor (docs/caffe2.md §1.3), with these choices:
 // - nets are instantiated when their step is compiled (just before a top-level
 //   step runs, per execution for createWorkspace steps), once per thread that
 //   runs them: concurrent instances never share an op object;

@@ -1,5 +1,5 @@
 #pragma once
-// Plain description of a plan: Caffe2's execution-step tree (CAFFE2.md §1.3).
+// Plain description of a plan: Caffe2's execution-step tree (docs/caffe2.md §1.3).
 // The binding builds it from JS plan data; C++ tests build it directly.
 #include <cstdint>
 #include <string>

@@ -51,7 +51,7 @@ void ThreadPool::workerLoop(size_t id) {
       try {
         task();
       } catch (...) {
-        // Tasks report their own errors; nothing may escape a thread (RELIABILITY.md §3).
+        // Tasks report their own errors; nothing may escape a thread (docs/reliability.md §5).
       }
       task = nullptr;  // destroy captures before taking the lock again
       lock.lock();

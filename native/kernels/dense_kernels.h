@@ -5,7 +5,7 @@
 // namespace (kernels/<isa>/dense_<isa>.cc), compiled with that ISA's flags
 // only; this header holds nothing but the table type, so no inline code is
 // shared between TUs built with different flags (ODR / illegal-instruction
-// hazard, see ECOSYSTEM.md §3).
+// hazard, see docs/architecture.md, "Kernels and portable binaries").
 //
 // Conventions: row-major storage, sizes and strides in elements, n == 0 is a
 // no-op, outputs may alias inputs exactly (y == x) but must not partly

@@ -8,9 +8,9 @@
 // ---------------------------------------------------------------------------------------------
 // INTENTIONAL DATA RACES (racy variant, kRelaxed == false).
 // Every function below reads and writes rows of parameters that other threads update at the same
-// time, without locks, as Hogwild! prescribes (Recht et al. 2011; DESIGN.md §3). Two threads on
+// time, without locks, as Hogwild! prescribes (Recht et al. 2011; docs/reliability.md §3). Two threads on
 // one row may lose one update or mix lanes of two; SGD-type updates tolerate that, and sparse
-// models rarely collide. ISO C++ calls it undefined behaviour (RELIABILITY.md §2, option A); it
+// models rarely collide. ISO C++ calls it undefined behaviour (docs/reliability.md §3, the racy build); it
 // is confined to this file's racy copies, which are simple load-compute-store loops with no
 // reasoning that depends on the stored values staying put, in their own translation units,
 // built without LTO. ThreadSanitizer suppression: native/tests/tsan.supp (this namespace only).

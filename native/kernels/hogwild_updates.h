@@ -1,13 +1,13 @@
 #pragma once
 // Hogwild! update kernels: the in-place optimizer steps and scatter writes that threads apply to
-// SHARED parameters without locks (DESIGN.md §3, RELIABILITY.md §2).
+// SHARED parameters without locks (docs/reliability.md §3).
 //
 // These are the only deliberately racy code in the project. Two variants of every kernel are
 // compiled from one source per ISA (native/kernels/hogwild_updates-inl.h, included by
 // native/kernels/<isa>/hogwild_updates.cc into two namespaces):
 //
 //   hogwild::kernels::<isa>::racy     plain loads/stores and SIMD on the shared rows (option A of
-//                                     RELIABILITY.md §2: what fastText, VW and Caffe2 do). Concurrent
+//                                     docs/reliability.md §3: what fastText, VW and Caffe2 do). Concurrent
 //                                     updates of one row race; a lost or torn update is accepted
 //                                     by the algorithm. Formally UB in ISO C++; ThreadSanitizer
 //                                     reports it and native/tests/tsan.supp suppresses exactly

@@ -1,4 +1,4 @@
-// Counter ops (CAFFE2.md §11, Caffe2 counter_ops.h). The counter is shared by
+// Counter ops (docs/caffe2.md §11, Caffe2 counter_ops.h). The counter is shared by
 // every thread that names its blob; each op is one atomic step on it. Scalar
 // outputs are 0-D, as in Caffe2.
 #include "../core/objects.h"

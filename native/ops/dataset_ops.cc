@@ -1,4 +1,4 @@
-// Dataset ops (CAFFE2.md §10–§11): cursors over nested datasets, batch reads
+// Dataset ops (docs/caffe2.md §10–§11): cursors over nested datasets, batch reads
 // (sequential and seeded-shuffled), consistency checks and atomic appends.
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-// Add, Sub, Mul, Div (CAFFE2.md §11): numpy broadcasting (or the legacy
+// Add, Sub, Mul, Div (docs/caffe2.md §11): numpy broadcasting (or the legacy
 // broadcast=1/axis form), both inputs of one numeric dtype, output of that
 // dtype, in place allowed on an input that has the result's shape.
 // Integer results wrap like numpy's instead of overflowing (signed overflow is

@@ -1,4 +1,4 @@
-// Constant fills (CAFFE2.md §11): ConstantFill, the GivenTensor*Fill family
+// Constant fills (docs/caffe2.md §11): ConstantFill, the GivenTensor*Fill family
 // (what `Const` emits) and ZerosLike. Shapes follow FillerOp (filler_op.h).
 // Values are checked and converted once, at instantiation; a run only copies.
 #include <cfloat>

@@ -1,5 +1,5 @@
 // Bool logic (And, Or, Xor, Not) and comparisons (EQ, NE, LT, LE, GT, GE)
-// with a bool output (CAFFE2.md §11). Binary forms broadcast like Add. Logic
+// with a bool output (docs/caffe2.md §11). Binary forms broadcast like Add. Logic
 // ops take bool inputs; comparisons take two inputs of any one dtype. Bool
 // tensors are read as bytes where any nonzero byte counts as true.
 #include "binary_op.h"

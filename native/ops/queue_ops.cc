@@ -1,4 +1,4 @@
-// Bounded queue ops (CAFFE2.md §9, §11): CreateBlobsQueue, EnqueueBlobs,
+// Bounded queue ops (docs/caffe2.md §9, §11): CreateBlobsQueue, EnqueueBlobs,
 // SafeEnqueueBlobs, DequeueBlobs, SafeDequeueBlobs, CloseBlobsQueue,
 // BlobsQueueSize. The waits poll the run's cancellation flag (see queue.h).
 #include <cstring>

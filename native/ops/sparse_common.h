@@ -1,7 +1,7 @@
 #pragma once
 // What the sparse and optimizer ops share: index and lengths checks (every index is checked
 // before any kernel touches memory), scalar inputs, in-place rules and finite-argument checks.
-// Messages follow DESIGN.md §6 ("Expected <what> for <name> but received <value>"), prefixed
+// Messages follow docs/architecture.md, design rule 3 ("Expected <what> for <name> but received <value>"), prefixed
 // with the op's label by Operator::fail.
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-// Sparse ops with Caffe2's names, inputs, args and semantics (CAFFE2.md §11):
+// Sparse ops with Caffe2's names, inputs, args and semantics (docs/caffe2.md §11):
 //   Gather, LengthsSum, LengthsMean, SparseLengthsSum, SparseLengthsMean,
 //   SparseLengthsWeightedSum, ScatterWeightedSum, ScatterAssign, SparseToDense,
 // and the gradient ops their gradient makers emit:
@@ -532,7 +532,7 @@ using WeightedSumMainInputGradientOp = LengthsGradientOp<Reduce::WeightedSum, tr
 // ---------------------------------------------------------------------------------------------
 // ScatterWeightedSum(X0, W0, INDICES, X1, W1, ...) -> X0, in place: for each k in order,
 // X0[INDICES[k]] = W0 * X0[INDICES[k]] + sum_i Wi * Xi[k]. A duplicate index is applied again
-// (W0 scales that row twice), as in Caffe2 (CAFFE2.md §11). Writes shared rows: Hogwild kernel.
+// (W0 scales that row twice), as in Caffe2 (docs/caffe2.md §11). Writes shared rows: Hogwild kernel.
 class ScatterWeightedSumOp final : public SparseOpBase {
  public:
   ScatterWeightedSumOp(const OperatorDef& def, Workspace& ws) : SparseOpBase(def, ws) {

@@ -1,5 +1,5 @@
 // Ops that look at the workspace or a blob rather than compute:
-// GetAllBlobNames (CAFFE2.md §1.1: the names include every op output of the
+// GetAllBlobNames (docs/caffe2.md §1.1: the names include every op output of the
 // nets instantiated so far, its own output too) and IsEmpty.
 #include "../core/objects.h"
 #include "op_helpers.h"

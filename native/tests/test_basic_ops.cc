@@ -1,5 +1,5 @@
 // Bookkeeping ops: counters, timers, Iter/AtomicIter, GetAllBlobNames, IsEmpty,
-// Print, Copy, and the object kinds behind them (CAFFE2.md §11).
+// Print, Copy, and the object kinds behind them (docs/caffe2.md §11).
 #include <atomic>
 #include <chrono>
 #include <cstring>

@@ -1,4 +1,4 @@
-// The plan executor and its thread pool (CAFFE2.md §1.3), with test-only ops.
+// The plan executor and its thread pool (docs/caffe2.md §1.3), with test-only ops.
 // Runs clean under ThreadSanitizer with no suppressions: test ops share state
 // only through atomics, and each tensor blob is written by one thread.
 #include <atomic>

@@ -1,4 +1,4 @@
-// Bounded queue blob and queue ops (CAFFE2.md §9): FIFO order, blocking at
+// Bounded queue blob and queue ops (docs/caffe2.md §9): FIFO order, blocking at
 // capacity, the close protocol, num_records concatenation, many producers and
 // consumers, and cancellation of waits.
 #include <atomic>

@@ -1,4 +1,4 @@
-// Sparse ops (CAFFE2.md §11): values pinned by hand, gradients against central finite
+// Sparse ops (docs/caffe2.md §11): values pinned by hand, gradients against central finite
 // differences, and every kind of bad input (dtype, rank, dims, indices, lengths, aliasing).
 #include <cmath>
 #include <limits>

@@ -1,4 +1,4 @@
-// Workspace parent chains and tensor basics (CAFFE2.md §1.1).
+// Workspace parent chains and tensor basics (docs/caffe2.md §1.1).
 #include "../core/workspace.h"
 #include "check.h"
 

@@ -1,4 +1,4 @@
-// Bit-flip and truncation sweep (RELIABILITY.md §5 row 9): every header bit,
+// Bit-flip and truncation sweep (docs/reliability.md §6): every header bit,
 // 2,000 random payload bits, 64 truncation points. Each variant is rejected
 // with a CheckpointCorruptError or loads values equal to the original; none
 // is ever accepted with different values.

@@ -1,5 +1,5 @@
 // Port of Caffe2's checkpoint_test.py (pytorch/pytorch caffe2/python/
-// checkpoint_test.py, CAFFE2.md §0) with its numbers: EXPECTED_TOTALS
+// checkpoint_test.py, docs/caffe2.md §0) with its numbers: EXPECTED_TOTALS
 // [103, 115, 136, 145], 4 epochs, 3 nodes, epoch 5 missing. Changes: the DB
 // type is 'safetensors' (Caffe2 used 'minidb'); the upload op copies with
 // fs.copyFileSync instead of ops.Python; save/load return actions run with the

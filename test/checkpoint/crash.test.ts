@@ -1,4 +1,4 @@
-// Crash safety across processes (RELIABILITY.md §5 rows 1, 2, 6, 7).
+// Crash safety across processes (docs/reliability.md §6: crash points, kill -9, retention, resume).
 //  - Crash points: HOGWILD_CRASH_AT=n kills the writer just before its n-th
 //    I/O step (open, each write, fsync, close, rename, directory fsync, and
 //    the retention unlinks); a fresh process then always finds the old or the

@@ -1,4 +1,4 @@
-// I/O errors at every step of a save (RELIABILITY.md §5 rows 4, 5): errors are
+// I/O errors at every step of a save (docs/reliability.md §6): errors are
 // injected with strace (open, fallocate, each write, fsync, close, rename,
 // directory fsync) and real disk-full is made with a small tmpfs (as root) or
 // `ulimit -f`. Each time: the save rejects with the errno's code and the

@@ -1,4 +1,4 @@
-// The queue close protocol (CAFFE2.md §9), aborting a job while threads wait
+// The queue close protocol (docs/caffe2.md §9), aborting a job while threads wait
 // on a full or an empty queue, and JS async iterables feeding a native queue
 // (back-pressure, bad records, a producer that throws).
 import { afterAll, describe, expect, test } from 'vitest';

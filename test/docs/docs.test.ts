@@ -1,6 +1,6 @@
 // The docs cannot drift from the code: the README's demo output has the shape
-// `hogwild demo` prints, every relative link of README.md, docs/guide.md and
-// docs/api resolves, and the API reference lists every runtime export.
+// `hogwild demo` prints, every relative link of README.md, CONTRIBUTING.md and
+// docs/ resolves, and the API reference lists every runtime export.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -37,8 +37,10 @@ test("README's demo output is what `hogwild demo` prints (up to the numbers)", a
 }, 120_000);
 
 function markdownFiles(): string[] {
-  const api = join(root, 'docs', 'api');
-  return [join(root, 'README.md'), join(root, 'docs', 'guide.md'), ...readdirSync(api).map((f) => join(api, f))];
+  const docs = join(root, 'docs');
+  const api = join(docs, 'api');
+  const pages = readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => join(docs, f));
+  return [join(root, 'README.md'), join(root, 'CONTRIBUTING.md'), ...pages, ...readdirSync(api).map((f) => join(api, f))];
 }
 
 /** GitHub's anchors of a Markdown file's headings. */
@@ -57,7 +59,7 @@ function anchors(file: string): Set<string> {
 /** Links to files a full benchmark run writes (npm run bench), not the repository. */
 const GENERATED = new Set(['bench/RESULTS.md']);
 
-test('relative links of README.md, docs/guide.md and docs/api resolve (files and anchors)', () => {
+test('relative links of README.md, CONTRIBUTING.md and docs/ resolve (files and anchors)', () => {
   const broken: string[] = [];
   for (const file of markdownFiles()) {
     const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');

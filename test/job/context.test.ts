@@ -1,5 +1,5 @@
 // Port of caffe2/python/context_test.py (TestContext) plus the async-flow
-// isolation the TypeScript contexts add (CAFFE2.md §2).
+// isolation the TypeScript contexts add (docs/caffe2.md §2).
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { describe, expect, test } from 'vitest';

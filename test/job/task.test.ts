@@ -1,5 +1,5 @@
 // Port of caffe2/python/task_test.py (TestTask.testRepr) plus Task/TaskGroup
-// behaviour from CAFFE2.md §3 (naming, groups, lowering, outputs).
+// behaviour from docs/caffe2.md §3 (naming, groups, lowering, outputs).
 import { inspect } from 'node:util';
 
 import { describe, expect, test } from 'vitest';
@@ -250,7 +250,7 @@ describe('naming is per job and reproducible', () => {
   });
 });
 
-describe('SetupNets hooks (CAFFE2.md §3.6)', () => {
+describe('SetupNets hooks (docs/caffe2.md §3.6)', () => {
   test('TASK_SETUP runs once per task; LOCAL_SETUP once per node run', async () => {
     const { LocalSession } = await import('../../lib/index.js');
     const init = new Net('init');

@@ -1,4 +1,4 @@
-// Server safety (DESIGN.md §3): a training plan runs on our own threads, so
+// Server safety (docs/architecture.md, "Native core"): a training plan runs on our own threads, so
 // the event loop stays responsive while 8 instances work and report.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { expect, test } from 'vitest';

@@ -1,4 +1,4 @@
-// Executor semantics through the JS facade (CAFFE2.md §1.3). The C++ test
+// Executor semantics through the JS facade (docs/caffe2.md §1.3). The C++ test
 // (native/tests/test_executor.cc) covers the same ground with test-only ops.
 import { getEventListeners } from 'node:events';
 

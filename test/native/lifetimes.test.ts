@@ -1,4 +1,4 @@
-// Crash classes (STYLE.md §14, RELIABILITY.md §2): worker_threads, terminating
+// Crash classes (docs/reliability.md §4): worker_threads, terminating
 // a worker mid-run, process.exit() with plans in flight, and forced GC.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // Port of caffe2/python/net_builder_test.py (TestNetBuilder), scenario by
-// scenario, plus reporters and bad input (CAFFE2.md §5).
+// scenario, plus reporters and bad input (docs/caffe2.md §5).
 import { afterAll, describe, expect, test } from 'vitest';
 
 import {

@@ -1,4 +1,4 @@
-// JobRunner (CAFFE2.md §6.7, §6.9): epoch counts, stop conditions read after
+// JobRunner (docs/caffe2.md §6.7, §6.9): epoch counts, stop conditions read after
 // each epoch, checkpoint-manager call order, events, aborts and bad input.
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -144,7 +144,7 @@ describe('JobRunner', () => {
     expect(values(session.workspace, 'download_result')).toEqual(new Array(8).fill(2));
   });
 
-  test('the exact checkpoint call order of CAFFE2.md §6.7 (fresh start)', async () => {
+  test('the exact checkpoint call order of docs/caffe2.md §6.7 (fresh start)', async () => {
     const { job } = countingJob();
     epochLimiter(job, 2);
     const calls: string[] = [];

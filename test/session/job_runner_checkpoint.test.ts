@@ -40,7 +40,7 @@ test('train, resume from each epoch, and load each checkpoint (single node)', as
   for (let initial = 1; initial <= 4; initial++) {
     const b = builder();
     const last = await new JobRunner(job, { checkpointManager: b.checkpoint, resumeFromEpoch: initial }).train(b.session);
-    // The epoch counter is checkpointed: resuming from the final epoch runs one more (CAFFE2.md §6.7).
+    // The epoch counter is checkpointed: resuming from the final epoch runs one more (docs/caffe2.md §6.7).
     expect(last).toBe(initial === 4 ? 5 : 4);
     expect(total.fetchScalar()).toBe(100 + 10 * last);
   }

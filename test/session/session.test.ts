@@ -1,4 +1,4 @@
-// LocalSession (CAFFE2.md §4): compile cache, workspace types, outputs, and
+// LocalSession (docs/caffe2.md §4): compile cache, workspace types, outputs, and
 // bad input. session_test.py's pipeline scenario is in session_test.test.ts.
 import { afterAll, describe, expect, test } from 'vitest';
 

@@ -1,4 +1,4 @@
-// Port of Caffe2's session_test.py (pytorch/pytorch 18a9cac7…, CAFFE2.md §0):
+// Port of Caffe2's session_test.py (pytorch/pytorch 18a9cac7…, docs/caffe2.md §0):
 // test_local_session, its one scenario, with its numbers. A source Dataset
 // over fed blobs (uid = [1, 2, 6] int64, value = [1.4, 1.6, 1.7] float64) is
 // piped through proc1 (uid + uid), a queue, proc2 (value - value), a second

@@ -2,7 +2,7 @@
 // of native/sources.mjs only, and called only after CPUID + XGETBV said the
 // CPU and OS support them. Everything except fillDenseKernels has internal
 // linkage: no std:: template or inline helper is instantiated here, so none
-// can leak AVX-512 code into baseline callers (ECOSYSTEM.md §3).
+// can leak AVX-512 code into baseline callers (docs/architecture.md, "Kernels and portable binaries").
 #include <immintrin.h>
 
 #include <cstring>

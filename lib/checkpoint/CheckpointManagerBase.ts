@@ -3,7 +3,6 @@
  * the two cannot drift apart: the constructor checks, the metadata handler
  * calls and the epoch to resume from (lib/checkpoint/epochs.ts). Each manager
  * says which epoch is the newest valid one for its node(s).
- * @internal
  */
 import { InvalidArgumentError } from '../errors/index.js';
 import { describeValue } from '../runtime/validate.js';
@@ -11,7 +10,8 @@ import type { CheckpointMetadataHandler, CheckpointPathOptions } from '../sessio
 import { resolveResumeEpoch, type ResumeEpoch } from './epochs.js';
 import { checkDbType } from './naming.js';
 
-export abstract class ManagerBase {
+/** Base of both checkpoint managers: metadata-handler calls and the epoch to resume from. */
+export abstract class CheckpointManagerBase {
   readonly dbPrefix: string;
   readonly dbType: string;
   readonly metadataHandler: CheckpointMetadataHandler | undefined;
@@ -37,10 +37,12 @@ export abstract class ManagerBase {
     return resolveResumeEpoch(userEpoch, () => this.latestValidEpoch(), this.metadataHandler);
   }
 
+  /** Tells the metadata handler, if any, that the checkpoint of `epoch` was saved. */
   async writeCheckpointMetadata(epoch: number): Promise<void> {
     if (this.metadataHandler) await this.metadataHandler.write(epoch);
   }
 
+  /** Whether the checkpoint location is reachable (the handler's answer; true without one). */
   async cpAccessible(epoch?: number): Promise<boolean> {
     if (this.metadataHandler) return this.metadataHandler.cpAccessible(epoch);
     return true;
