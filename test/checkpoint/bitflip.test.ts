@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { CheckpointCorruptError, loadCheckpoint, saveCheckpoint, Workspace } from '../../lib/index.js';
+import { mulberry32 } from '../../lib/util/prng.js';
 
 let dir: string;
 let small: Buffer;
@@ -84,10 +85,9 @@ describe('bit flips and truncations', () => {
 
   test('2,000 random payload bits', async () => {
     const start = 8 + Number(large.readBigUInt64LE(0));
-    let s = 12345;
+    const rand = mulberry32(12345);
     for (let k = 0; k < 2000; k++) {
-      s = (s * 1103515245 + 12345) & 0x7fffffff;
-      const at = start + (s % (large.length - start));
+      const at = start + Math.floor(rand() * (large.length - start));
       const v = Buffer.from(large);
       v[at]! ^= 1 << (k % 8);
       expect(await outcome(v, largeSnapshot)).toBe('rejected:tensor_checksum');

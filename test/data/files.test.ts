@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 
 import { DataError, FastTextFile, Net, readCsv, readIdx, readMnist, readRawArray, type LocalSession } from '../../lib/index.js';
+import { mulberry32 } from '../../lib/util/prng.js';
 import { closeSessions, newSession, numbers } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hogwild-files-'));
@@ -62,8 +63,7 @@ describe('fastText files', () => {
 
   test.runIf(existsSync('/usr/bin/fasttext'))("the dictionary order matches Debian's fasttext on a generated file", async () => {
     const words = Array.from({ length: 60 }, (_, i) => `w${i}`);
-    let seed = 1;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = mulberry32(1);
     const lines = Array.from({ length: 400 }, () => {
       const n = 3 + Math.floor(rand() * 8);
       // Zipf-ish: distinct counts almost everywhere, so ties do not decide the order.
