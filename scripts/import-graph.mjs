@@ -17,7 +17,7 @@ export const LAYER_RANK = {
   errors: 0,
   native: 1,
   runtime: 2,
-  kernels: 2,
+  kernels: 3,
   util: 2,
   context: 3,
   net: 4,
@@ -32,7 +32,7 @@ export const LAYER_RANK = {
 };
 
 // Only these folders may import lib/native/binding.ts by value (the raw addon).
-export const RAW_BINDING_LAYERS = new Set(['native', 'runtime', 'kernels']);
+export const RAW_BINDING_LAYERS = new Set(['native', 'runtime']);
 
 function listTs(dir) {
   const out = [];

@@ -1,5 +1,5 @@
-import { native } from '../native/binding.js';
 import type { SimdInfo } from '../native/kernelTypes.js';
+import { kernelNative } from '../runtime/nativeAreas.js';
 
 export type { SimdInfo, SimdLevel } from '../native/kernelTypes.js';
 
@@ -11,6 +11,6 @@ export type { SimdInfo, SimdLevel } from '../native/kernelTypes.js';
  * console.log(simdInfo().active); // 'avx512' on a recent x86-64 server
  */
 export function simdInfo(): SimdInfo {
-  const info = native().simdInfo();
+  const info = kernelNative().simdInfo();
   return { active: info.active, supported: [...info.supported], compiledWith: [...info.compiledWith] };
 }

@@ -10,6 +10,7 @@ import { native, packageRoot } from '../native/binding.js';
 import type { CheckpointBinding } from '../native/checkpointTypes.js';
 import type { NativeWorkspace } from '../native/coreTypes.js';
 import type { DataBinding } from '../native/dataTypes.js';
+import type { KernelBinding } from '../native/kernelTypes.js';
 import { expected } from './validate.js';
 import { Workspace } from './Workspace.js';
 
@@ -33,6 +34,11 @@ export function checkpointNative(): CheckpointBinding {
 
 /** The data area: file scans and queues. */
 export function dataNative(): DataBinding {
+  return native();
+}
+
+/** The kernel area: SIMD level, kernel benchmarks. */
+export function kernelNative(): KernelBinding {
   return native();
 }
 
