@@ -77,7 +77,8 @@ export class Task extends ManagedContext {
     if (!name && options.step instanceof ExecutionStep) name = options.step.name;
     name ||= 'task';
     this.node = String(Node.current(options.node === undefined ? undefined : new Node(options.node)));
-    this.group = options.group === null ? undefined : taskGroupSlot.current(options.group, { required: false });
+    // The slot is bound to TaskGroup (which imports this file), so what it returns is one.
+    this.group = options.group === null ? undefined : (taskGroupSlot.current(options.group, { required: false }) as TaskGroup | undefined);
     this.name = nextTaskName(this.node, this.group, name);
     this.group?._register(this);
     this._workspaceType = options.workspaceType;
