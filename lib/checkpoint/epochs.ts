@@ -3,7 +3,6 @@
  * so the two cannot drift apart: which epoch to resume from, and which is the
  * newest epoch whose checkpoints validate for a set of nodes (a single-node
  * manager is the one-node case). See docs/checkpoints.md.
- * @internal
  */
 import { debuglog } from 'node:util';
 

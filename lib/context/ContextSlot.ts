@@ -5,7 +5,6 @@
  * imports Net. The class binds itself to its slot when its module loads; until
  * then no instance of it can exist, so "none is active" is the true answer.
  * See docs/architecture.md (layers).
- * @internal
  */
 import { ContextError, InvalidArgumentError } from '../errors/index.js';
 import { currentOf, type CurrentOptions, type ManagedContext } from './ManagedContext.js';

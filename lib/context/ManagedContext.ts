@@ -18,7 +18,6 @@
  *   context and then awaits leaves that frame visible to its caller until it
  *   exits; run concurrent async builders started by one caller through
  *   `scope()` or `isolated()`.
- * @internal
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 

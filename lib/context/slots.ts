@@ -3,7 +3,6 @@
  * below say only what the lower layers use, so this file imports nothing from
  * above (not even types): TaskGroup and NetBuilder satisfy them and bind
  * themselves when their modules load.
- * @internal
  */
 import { ContextSlot } from './ContextSlot.js';
 import type { ManagedContext } from './ManagedContext.js';

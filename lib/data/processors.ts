@@ -54,7 +54,7 @@ export class Output {
   ) {}
 }
 
-/** A processor as ProcessingReader uses it. @internal */
+/** A processor as ProcessingReader uses it. */
 export interface Processor {
   call(record: BlobRecord): ProcessorResult;
   hook?: ProcessorObject;

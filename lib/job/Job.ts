@@ -25,7 +25,7 @@ export interface JobOptions {
   nodesToCheckpoint?: readonly string[];
 }
 
-/** A Session class or instance (both have `compileJob`). @internal */
+/** A Session class or instance (both have `compileJob`). */
 export interface JobCompiler {
   compileJob(job: Job, options: { externalInputs?: readonly string[] }): void;
 }

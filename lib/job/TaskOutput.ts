@@ -6,7 +6,7 @@ import { BlobReference, blobName, type BlobLike } from '../net/BlobReference.js'
 
 /** A fetched blob value. */
 export type FetchedTensor = TensorData;
-/** How a session reads a blob at fetch time. @internal */
+/** How a session reads a blob at fetch time. */
 export type FetchFn = (blob: string) => FetchedTensor;
 
 /**

@@ -1,6 +1,5 @@
 /**
  * Gathering setup hooks from nets and wrapping steps with them (docs/caffe2.md §3.6).
- * @internal
  */
 import { PlanError } from '../errors/index.js';
 import { executionStep, ExecutionStep } from '../net/ExecutionStep.js';

@@ -2,7 +2,6 @@
  * The one place that loads the addon and types it. Nothing else imports the
  * raw binding. Load order (node-gyp-build): build/Release, build/Debug, then
  * prebuilds/<platform>-<arch>/.
- * @internal
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -5,7 +5,6 @@
  * Errors: a bad file rejects with `code: 'HOGWILD_CHECKPOINT_CORRUPT'`, a stable `reason`
  * and `path`; a failed system call with the errno's name as `code` ('ENOSPC', 'EIO', …),
  * `errno` (negative, as Node's fs errors), `syscall` and `path`.
- * @internal
  */
 import type { DType, NativeWorkspace } from './coreTypes.js';
 

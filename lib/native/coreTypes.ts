@@ -2,7 +2,6 @@
  * Types of the core native surface: workspaces, plans, ops, gradients.
  * Plans are plain data (docs/caffe2.md §1.3); the addon copies them into C++
  * structs on the JS thread, so nothing here is shared with native threads.
- * @internal
  */
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';

@@ -1,7 +1,6 @@
 /**
  * Types of the data part of the native surface: fastText dictionary scans and
  * handles on native queues fed from JS.
- * @internal
  */
 import type { NativeWorkspace, TensorData } from './coreTypes.js';
 

@@ -1,7 +1,6 @@
 /**
  * Types of the kernel part of the native surface: the SIMD level in use and
  * the single-core GEMM / FMA-peak benchmarks behind `bench/gemm.ts`.
- * @internal
  */
 
 /** A SIMD level (kernels/<level>/ in native/). */

@@ -24,7 +24,7 @@ export interface ExecutionStepOptions {
   reportBlobs?: readonly BlobLike[];
 }
 
-/** Anything that lowers to a step: builders implement this. @internal */
+/** Anything that lowers to a step: builders implement this. */
 export interface StepSource {
   _toExecutionStep(): ExecutionStep;
 }

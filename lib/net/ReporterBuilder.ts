@@ -4,7 +4,7 @@ import type { Net } from './Net.js';
 import { NetBuilder } from './NetBuilder.js';
 import { SetupKey } from '../context/setupKeys.js';
 
-/** Where a finished reporter step goes. @internal */
+/** Where a finished reporter step goes. */
 export type ReportSink = (step: ExecutionStep, intervalMs: number) => void;
 
 /**

@@ -3,7 +3,6 @@ import { NetBuilder, type NetBuilderOptions } from './NetBuilder.js';
 /**
  * A builder whose body runs once even when it uses `ops.stop()`/`ops.stopIf()`
  * (a final `stop` is appended at exit).
- * @internal
  */
 export class RunOnce extends NetBuilder {
   constructor(options: NetBuilderOptions = {}) {

@@ -2,7 +2,6 @@
  * `net.Const(value)` (docs/caffe2.md §1.2): picks the fill op from the value's type,
  * as Caffe2 did from the numpy dtype. JS numbers that are integers count as
  * int64 (Python ints); pass `dtype` to choose.
- * @internal
  */
 import { InvalidArgumentError } from '../errors/index.js';
 import type { ArgValue, DType } from '../native/coreTypes.js';

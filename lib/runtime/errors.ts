@@ -1,7 +1,6 @@
 /**
  * Errors that come back from the native core, rethrown as HogwildError
  * subclasses carrying the JS caller's stack.
- * @internal
  */
 import { DisposedError, fromNative } from '../errors/index.js';
 

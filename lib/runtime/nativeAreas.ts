@@ -4,7 +4,6 @@
  * workspace's native handle, never the whole addon or its loading. Only
  * lib/native and lib/runtime import lib/native/binding.ts (see
  * docs/architecture.md; test/build/layering.test.ts enforces it).
- * @internal
  */
 import { native, packageRoot } from '../native/binding.js';
 import type { CheckpointBinding } from '../native/checkpointTypes.js';

@@ -2,7 +2,6 @@
  * Build-time access to the native op registry (schemas, gradients). Building
  * nets works without the addon; when it is loadable, op types, input/output
  * counts and argument names are checked as ops are added.
- * @internal
  */
 import { native } from '../native/binding.js';
 import type { GradientSpec, OpDef, OpSchemaInfo } from '../native/coreTypes.js';

@@ -1,7 +1,6 @@
 /**
  * Turns what users feed (a typed array, or { dtype, shape, data }) into the
  * native feed arguments, checked.
- * @internal
  */
 import type { DType, TypedArray } from '../native/coreTypes.js';
 import { checkInteger, checkArray, expected } from './validate.js';

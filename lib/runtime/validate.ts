@@ -2,7 +2,6 @@
  * Argument checks with one message grammar (sharp's `lib/is.mjs`):
  * "Expected <what> for <name> but received <value> of type <type>".
  * The native side re-checks everything with the same wording.
- * @internal
  */
 import { type HogwildError, InvalidArgumentError, PlanError, ShapeError } from '../errors/index.js';
 

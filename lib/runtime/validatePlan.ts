@@ -1,7 +1,6 @@
 /**
  * Checks plan data before it crosses into native code, with the same paths
  * and wording as the native check ("plan.steps[0].numIter").
- * @internal
  */
 import type { ArgValue, OpDef, PlanDef, StepDef } from '../native/coreTypes.js';
 import {

@@ -2,7 +2,6 @@
  * Turns a step tree into plain plan data (docs/caffe2.md §1.3): nets snapshotted
  * by object (a net used twice is listed once), net names made unique within
  * the plan, and the blobs the plan reads without writing them.
- * @internal
  */
 import type { NetDef, OpDef, PlanDef, StepDef } from '../native/coreTypes.js';
 import { blobName } from '../net/BlobReference.js';

@@ -9,7 +9,6 @@
  * - `Rng(seed, stream)`: xoshiro128**, with independent streams per
  *   (seed, stream) and integer/permutation helpers, for generators that need
  *   many decorrelated streams (the benchmark corpora).
- * @internal
  */
 
 /** mulberry32: a uniform double in [0, 1) per call, 32 random bits each. */
