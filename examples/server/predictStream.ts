@@ -20,8 +20,13 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { redactPaths } from './redact.js';
 import type { ModelLease } from './SharedModel.js';
 
-/** Lines scored per native call: few enough that building their JSON takes about a millisecond. */
-export const PREDICT_CHUNK_LINES = 256;
+/** Labels (answers × k) per chunk: few enough that building their JSON takes about a millisecond. */
+export const PREDICT_CHUNK_LABELS = 2048;
+
+/** Lines scored per native call for `k` answers of a model with `labels` labels. */
+export function predictChunkLines(k: number, labels: number): number {
+  return Math.max(8, Math.min(256, Math.floor(PREDICT_CHUNK_LABELS / Math.max(1, Math.min(k, labels)))));
+}
 
 interface NumberedLine {
   line: number;
@@ -77,7 +82,7 @@ export async function streamPredictions(
   res.writeHead(200, { ...options.headers, 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
   res.write(`${JSON.stringify({ id: jobId, checkpointEpoch: lease.epoch })}\n`);
   try {
-    for await (const batch of lineBatches(req, options.limit, PREDICT_CHUNK_LINES)) {
+    for await (const batch of lineBatches(req, options.limit, predictChunkLines(options.k, lease.model.labels.length))) {
       if (closed) break;
       const predictions = await lease.model.predict(
         batch.map((l) => l.text),
