@@ -52,7 +52,12 @@ function rowFor(job) {
   const name = document.createElement('th');
   name.scope = 'row';
   name.textContent = job.id;
-  tr.append(name, document.createElement('td'), document.createElement('td'), document.createElement('td'));
+  tr.append(name);
+  for (const label of ['State', 'Epoch', 'Loss']) {
+    const td = document.createElement('td');
+    td.dataset.label = label; // shown before the value on phones, where the header row is hidden
+    tr.append(td);
+  }
   const actions = document.createElement('td');
   actions.className = 'actions';
   actions.append(
@@ -101,7 +106,7 @@ async function refreshJobs() {
 async function cancel(id) {
   try {
     await api('POST', `/jobs/${id}/cancel`);
-    say('jobs-status', `Cancelling job ${id}…`);
+    say('jobs-status', `Cancelled job ${id}.`);
   } catch (err) {
     say('jobs-status', err.message, true);
   }
