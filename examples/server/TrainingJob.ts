@@ -55,6 +55,7 @@ export class TrainingJob extends EventEmitter<{ event: [JobEvent] }> {
   private _checkpoint: { epoch: number; path: string } | undefined;
   private _model: SharedModel | undefined;
   private _diverged: string | undefined;
+  private _disposed = false;
 
   constructor(
     readonly id: string,
@@ -97,7 +98,7 @@ export class TrainingJob extends EventEmitter<{ event: [JobEvent] }> {
   async acquireModel(): Promise<ModelLease | undefined> {
     for (let attempt = 0; ; attempt++) {
       const ckpt = this._checkpoint;
-      if (!ckpt) return undefined;
+      if (!ckpt || this._disposed) return undefined;
       if (this._model?.epoch !== ckpt.epoch) {
         void this._model?.retire();
         this._model = new SharedModel(ckpt.epoch, FastTextModel.load(ckpt.path));
@@ -116,13 +117,22 @@ export class TrainingJob extends EventEmitter<{ event: [JobEvent] }> {
     }
   }
 
-  /** Cancels training, waits for it to stop, and frees the model once the predictions using it end. */
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Cancels training and waits for it to stop. The model is freed when the
+   * predictions using it end, which is not awaited: a slow client must not
+   * hold up a deletion.
+   */
   async dispose(): Promise<void> {
+    this._disposed = true;
     this.cancel();
     await this.finished;
     const m = this._model;
     this._model = undefined;
-    await m?.retire();
+    void m?.retire();
   }
 
   private _emit(type: JobEvent['type'], data: Record<string, unknown>): void {

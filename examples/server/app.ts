@@ -132,7 +132,7 @@ export function createTrainingServer(options: TrainingServerOptions): TrainingSe
     if (parts.length === 3 && parts[2] === 'predict' && method === 'POST') {
       const k = intParam(url, 'k', 1, 100) ?? 1;
       const lease = await j.acquireModel();
-      if (!lease) throw new HttpError(409, `job ${j.id} has no checkpoint yet`);
+      if (!lease) throw j.disposed ? new HttpError(404, `no job ${j.id}`) : new HttpError(409, `job ${j.id} has no checkpoint yet`);
       try {
         return await streamPredictions(req, res, lease, j.id, { k, limit: predictLimit, headers: cors });
       } finally {
@@ -160,6 +160,7 @@ export function createTrainingServer(options: TrainingServerOptions): TrainingSe
     jobs,
     admission,
     async close() {
+      // Models still used by predictions are freed when their connections close below.
       await Promise.all([...jobs.values()].map((j) => j.dispose()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

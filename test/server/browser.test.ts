@@ -72,6 +72,14 @@ test.skipIf(why !== undefined)('dashboard: upload, live chart to the last epoch,
     expect(await page.textContent('#loss-summary')).toMatch(/^Epoch 6: loss \d/);
     await page.screenshot({ path: join(SHOTS, '2-trained.png'), fullPage: true });
 
+    // A bare EventSource on the finished job, never closed by script: after the history the server
+    // ends the stream, the browser reconnects once with Last-Event-ID, gets 204 and stops for good.
+    await page.evaluate((a) => {
+      const w = window as unknown as { bare: { done: number; es: EventSource } };
+      w.bare = { done: 0, es: new EventSource(`/jobs/${a}/events`) };
+      w.bare.es.addEventListener('done', () => w.bare.done++);
+    }, idA);
+
     // A second, long job: cancel it from its row.
     await page.fill('#epoch', '1000');
     await page.click('#start-button');
@@ -110,8 +118,11 @@ test.skipIf(why !== undefined)('dashboard: upload, live chart to the last epoch,
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(SHOTS, '5-phone.png'), fullPage: true });
 
-    // A finished job's stream was opened once per "Show", never re-opened by EventSource reconnects.
-    expect(eventRequests.get(idA)).toBe(2);
+    // The bare EventSource saw 'done' once and was closed by the 204 (readyState 2: CLOSED).
+    await page.waitForFunction(() => (window as unknown as { bare: { es: EventSource } }).bare.es.readyState === 2, undefined, { timeout: 10_000 });
+    expect(await page.evaluate(() => (window as unknown as { bare: { done: number } }).bare.done)).toBe(1);
+    // The page's streams: opened once per "Show" (2 for A), plus the bare one and its single reconnect.
+    expect(eventRequests.get(idA)).toBe(4);
     expect(eventRequests.get(idB)).toBe(1);
     expect(problems).toEqual([]);
   } finally {
