@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The dashboard in a real browser: Debian's Chromium, headless, driven by
 // playwright-core (no browser download). Loads the page, uploads a corpus,
 // watches the loss chart reach the last epoch, cancels a second job, runs a
