@@ -18,6 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { Admission } from './admission.js';
 import { corsHeaders, type CorsOrigins } from './cors.js';
@@ -56,6 +57,11 @@ export function createTrainingServer(options: TrainingServerOptions): TrainingSe
   const predictLimit = options.maxPredictBytes ?? 16 * 2 ** 20;
   const admission = new Admission(options.maxRunningJobs ?? 4);
   mkdirSync(dataDir, { recursive: true });
+  // How long callbacks waited for the event loop since start: what /health reports, so a
+  // stall shows even when no request happened to arrive during it.
+  const loopDelay = monitorEventLoopDelay({ resolution: 2 });
+  loopDelay.enable();
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 
   const job = (id: string): TrainingJob => {
     const j = jobs.get(id);
@@ -110,7 +116,10 @@ export function createTrainingServer(options: TrainingServerOptions): TrainingSe
       res.end();
       return;
     }
-    if (method === 'GET' && url.pathname === '/health') return send(res, 200, { ok: true, jobs: jobs.size, training: admission.used, slots: admission.slots }, cors);
+    if (method === 'GET' && url.pathname === '/health') {
+      const eventLoopDelayMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+      return send(res, 200, { ok: true, jobs: jobs.size, training: admission.used, slots: admission.slots, eventLoopDelayMs }, cors);
+    }
     if (method === 'GET' && serveStatic(url.pathname, res)) return;
     if (parts[0] !== 'jobs') throw new HttpError(404, `no route ${method} ${url.pathname}`);
 
@@ -164,6 +173,7 @@ export function createTrainingServer(options: TrainingServerOptions): TrainingSe
       await Promise.all([...jobs.values()].map((j) => j.dispose()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      loopDelay.disable();
     },
   };
 }

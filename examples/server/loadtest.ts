@@ -14,7 +14,7 @@
  * test/server/load.test.ts runs a reduced version in-process.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,16 +38,22 @@ export interface LoadOptions {
   k?: number;
   /** Resident memory of the server in bytes, sampled every 250 ms. */
   rss: () => number;
+  /** CPU time and run-queue wait of the server's JS thread so far, seconds (Linux); tells a busy loop from a starved one. */
+  schedstat?: () => { cpu: number; wait: number };
 }
 
 export interface LoadReport {
   health: { requests: number; p50: number; p90: number; p99: number; max: number };
+  /** The server's own event-loop delay since it started (from /health): stalls of the server, not of the network or the client. */
+  serverEventLoopDelayMs: { p50: number; p99: number; max: number };
   seconds: number;
   predictions: { requests: number; lines: number; errors: string[] };
   sse: { clients: number; events: number; missedEnd: number };
   status5xx: number;
   statuses: Record<string, number>;
   rss: { startMiB: number; peakMiB: number; endMiB: number };
+  /** During the run: seconds the server's JS thread ran, and seconds it was runnable but waited for a CPU (other processes, training threads). */
+  serverJsThread?: { cpuSeconds: number; runQueueWaitSeconds: number };
 }
 
 /** The bars of the issue: checked by the CLI and (looser, for loaded CI machines) by the test. */
@@ -103,6 +109,7 @@ export async function runLoad(base: string, o: LoadOptions): Promise<LoadReport>
   rss.peak = rss.start;
   const sampler = setInterval(() => (rss.peak = Math.max(rss.peak, o.rss())), 250);
   const t0 = performance.now();
+  const sched0 = o.schedstat?.();
   try {
     const { train, test } = generateCorpus({ seed: 11, train: 20_000, test: o.predictLines ?? 2000, classes: 6 });
     const ids: string[] = [];
@@ -154,8 +161,12 @@ export async function runLoad(base: string, o: LoadOptions): Promise<LoadReport>
 
     latencies.sort((a, b) => a - b);
     rss.end = o.rss();
+    const last = await call(base, 'GET', '/health');
+    count(last.status);
+    const sched1 = o.schedstat?.();
     return {
       health: { requests: latencies.length, p50: pct(latencies, 0.5), p90: pct(latencies, 0.9), p99: pct(latencies, 0.99), max: latencies.at(-1)! },
+      serverEventLoopDelayMs: (JSON.parse(last.body) as { eventLoopDelayMs: LoadReport['serverEventLoopDelayMs'] }).eventLoopDelayMs,
       seconds: (performance.now() - t0) / 1000,
       predictions,
       sse: { clients: clients.length, events: clients.reduce((n, c) => n + c.state.events, 0), missedEnd: clients.filter((c) => !c.state.ended).length },
@@ -164,6 +175,7 @@ export async function runLoad(base: string, o: LoadOptions): Promise<LoadReport>
         .reduce((n, [, c]) => n + c, 0),
       statuses,
       rss: { startMiB: mib(rss.start), peakMiB: mib(Math.max(rss.peak, rss.end)), endMiB: mib(rss.end) },
+      ...(sched0 && sched1 ? { serverJsThread: { cpuSeconds: sched1.cpu - sched0.cpu, runQueueWaitSeconds: sched1.wait - sched0.wait } } : {}),
     };
   } finally {
     clearInterval(sampler);
@@ -175,6 +187,12 @@ export async function runLoad(base: string, o: LoadOptions): Promise<LoadReport>
 function rssOf(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** /proc/<pid>/task/<pid>/schedstat: nanoseconds on a CPU and waiting for one, of the process's main (JS) thread. */
+function schedstatOf(pid: number): { cpu: number; wait: number } {
+  const [cpu, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+  return { cpu: (cpu ?? 0) / 1e9, wait: (wait ?? 0) / 1e9 };
 }
 
 async function main(): Promise<void> {
@@ -199,6 +217,7 @@ async function main(): Promise<void> {
       thread: values.thread ? Number(values.thread) : undefined,
       sseClients: values.sse ? Number(values.sse) : undefined,
       rss: () => rssOf(server.pid!),
+      schedstat: existsSync(`/proc/${server.pid}/task/${server.pid}/schedstat`) ? () => schedstatOf(server.pid!) : undefined,
     });
     console.log(JSON.stringify(report, null, 2));
     const misses = [
