@@ -1,6 +1,6 @@
 // Shared by the example server's tests: a server on an ephemeral loopback
 // port, one-request HTTP helpers, an SSE subscriber, and NDJSON predictions.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -132,3 +132,27 @@ export function subscribe(base: string, path: string, headers: Record<string, st
 
 /** Labelled lines without their labels. */
 export const unlabelled = (lines: string[]) => lines.map((l) => l.replace(/^__label__\S+ /, ''));
+
+/**
+ * Seconds this process's JS thread has run and has waited, runnable, for a
+ * CPU (Linux /proc; undefined elsewhere). A latency bar means nothing while
+ * the thread mostly waits for a CPU that other processes hold.
+ */
+export function jsThreadSchedstat(): { cpu: number; wait: number } | undefined {
+  const path = `/proc/self/task/${process.pid}/schedstat`;
+  if (!existsSync(path)) return undefined;
+  const [cpu, wait] = readFileSync(path, 'utf8').split(' ').map(Number);
+  return { cpu: (cpu ?? 0) / 1e9, wait: (wait ?? 0) / 1e9 };
+}
+
+/**
+ * Whether the JS thread was starved between two schedstat readings over
+ * `wallMs`: it waited for a CPU more than half of the time. Warns loudly.
+ */
+export function starved(before: ReturnType<typeof jsThreadSchedstat>, after: ReturnType<typeof jsThreadSchedstat>, wallMs: number, what: string): boolean {
+  if (!before || !after) return false;
+  const wait = after.wait - before.wait;
+  if (wait * 1000 <= wallMs / 2) return false;
+  console.warn(`\n*** ${what}: latency bar NOT checked — the JS thread waited ${wait.toFixed(2)} s for a CPU during ${(wallMs / 1000).toFixed(2)} s (ran ${(after.cpu - before.cpu).toFixed(2)} s): the machine is oversubscribed ***\n`);
+  return true;
+}

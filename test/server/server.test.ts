@@ -1,7 +1,9 @@
 // The example server (examples/server) end to end over real HTTP on
 // 127.0.0.1: two jobs training at once, Server-Sent Events, a cancel through
 // an AbortSignal, predictions from the newest checkpoint during training, and
-// a health endpoint whose p99 latency stays under 50 ms while both jobs train.
+// a health endpoint whose p99 latency stays under 50 ms while both jobs train
+// (checked unless the machine is so oversubscribed that the JS thread spends
+// most of the measurement waiting for a CPU: then it warns loudly instead).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -9,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 
 import { writeCorpus } from '../../lib/apps/fasttext/corpus.js';
 import { scratch } from '../cli/helpers.js';
-import { http as httpAt, json as jsonAt, predict, startServer, subscribe as subscribeAt, unlabelled, type Started } from './helpers.js';
+import { http as httpAt, json as jsonAt, jsThreadSchedstat, predict, starved, startServer, subscribe as subscribeAt, unlabelled, type Started } from './helpers.js';
 
 let server: Started;
 let base: string;
@@ -47,6 +49,8 @@ test('two concurrent jobs, SSE progress, predictions while training, a cancel, a
   const latencies: number[] = [];
   const predictions: number[] = [];
   const testLines = readFileSync(join(dir, 'test.txt'), 'utf8').trimEnd().split('\n');
+  const sched0 = jsThreadSchedstat();
+  const t0 = performance.now();
   for (let i = 0; i < 150; i++) {
     const r = await http('GET', '/health');
     expect(r.status).toBe(200);
@@ -62,13 +66,17 @@ test('two concurrent jobs, SSE progress, predictions while training, a cancel, a
       predictions.push(p.header!.checkpointEpoch as number);
     }
   }
+  const wallMs = performance.now() - t0;
+  const sched1 = jsThreadSchedstat();
   const statusA = (await json('GET', `/jobs/${idA}`)).data;
   const statusB = (await json('GET', `/jobs/${idB}`)).data;
   expect(statusB.state).toBe('training'); // still training when the measurement ended
   latencies.sort((x, y) => x - y);
   if (process.env.HOGWILD_TEST_VERBOSE) console.log(`health ms: median ${latencies[75]!.toFixed(2)}, p99 ${latencies[147]!.toFixed(2)}, max ${latencies.at(-1)!.toFixed(2)}`);
   const p99 = latencies[Math.floor(latencies.length * 0.99) - 1]!;
-  expect(p99, `health latencies (ms): median ${latencies[75]!.toFixed(1)}, p99 ${p99.toFixed(1)}, max ${latencies.at(-1)!.toFixed(1)}`).toBeLessThan(50);
+  if (!starved(sched0, sched1, wallMs, `/health p99 ${p99.toFixed(1)} ms`)) {
+    expect(p99, `health latencies (ms): median ${latencies[75]!.toFixed(1)}, p99 ${p99.toFixed(1)}, max ${latencies.at(-1)!.toFixed(1)}`).toBeLessThan(50);
+  }
   expect(predictions.length).toBe(5);
   expect(predictions.every((e, i) => i === 0 || e >= predictions[i - 1]!)).toBe(true);
   expect(['training', 'done']).toContain(statusA.state);
