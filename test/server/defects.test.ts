@@ -81,8 +81,8 @@ describe('S2: a model is freed only after its last prediction', () => {
 });
 
 describe('S3: predictions are streamed and never stall the event loop', () => {
-  test('1 MiB with k=100 on a 50-label model: NDJSON rows for every line, event loop delay stays small', async () => {
-    const many = generateCorpus({ seed: 4, train: 4000, test: 12_000, classes: 50 });
+  test('1 MiB with k=100 on a 20-label model: NDJSON rows for every line, event loop delay stays small', async () => {
+    const many = generateCorpus({ seed: 4, train: 4000, test: 12_000, classes: 20 });
     const id = await trainedJob(s.base, 'epoch=2&thread=2&dim=8', many.train);
     const lines = unlabelled(many.test.trimEnd().split('\n'));
     let body = '';
@@ -96,7 +96,7 @@ describe('S3: predictions are streamed and never stall the event loop', () => {
     expect(p.status).toBe(200);
     expect(p.error).toBeUndefined();
     expect(p.rows).toHaveLength(count);
-    expect(p.rows.every((r) => r.predictions.length === 50)).toBe(true);
+    expect(p.rows.every((r) => r.predictions.length === 20)).toBe(true);
     const maxMs = delay.max / 1e6;
     // The goal is < 20 ms (examples/server/loadtest.ts measures it); the bar here leaves room for a loaded CI machine.
     // Before the fix this request held the event loop for over a second.
