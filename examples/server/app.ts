@@ -14,7 +14,7 @@
  *   GET    /health                                200 { ok: true, … } (answers promptly while jobs train)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -50,6 +50,20 @@ export interface TrainingServer {
   close(): Promise<void>;
 }
 
+/** A job directory: the 8 hex digits of its id, holding its training file. */
+const JOB_DIR = /^[0-9a-f]{8}$/;
+
+/**
+ * Jobs live in memory only, so the directories of an earlier run can be
+ * neither listed nor deleted through the API: remove them at start, so
+ * DATA_DIR does not grow run after run. Anything else there is left alone.
+ */
+function removeStaleJobs(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    if (JOB_DIR.test(name) && existsSync(join(dataDir, name, 'train.txt'))) rmSync(join(dataDir, name), { recursive: true, force: true });
+  }
+}
+
 export function createTrainingServer(options: TrainingServerOptions): TrainingServer {
   const jobs = new Map<string, TrainingJob>();
   const dataDir = resolve(options.dataDir);
@@ -57,6 +71,7 @@ export function createTrainingServer(options: TrainingServerOptions): TrainingSe
   const predictLimit = options.maxPredictBytes ?? 16 * 2 ** 20;
   const admission = new Admission(options.maxRunningJobs ?? 4);
   mkdirSync(dataDir, { recursive: true });
+  removeStaleJobs(dataDir);
   // How long callbacks waited for the event loop since start: what /health reports, so a
   // stall shows even when no request happened to arrive during it.
   const loopDelay = monitorEventLoopDelay({ resolution: 2 });
@@ -74,7 +89,8 @@ export function createTrainingServer(options: TrainingServerOptions): TrainingSe
     const release = admission.reserve();
     try {
       const train = {
-        dim: intParam(url, 'dim', 1, 1024) ?? 16,
+        // A checkpoint holds 4 · dim · (200 000 buckets + words) bytes, two are kept: dim 300 ≈ 0.5 GB.
+        dim: intParam(url, 'dim', 1, 300) ?? 16,
         epoch: intParam(url, 'epoch', 1, 1000) ?? 5,
         thread: intParam(url, 'thread', 1, 64) ?? 2,
         wordNgrams: intParam(url, 'wordNgrams', 1, 5) ?? 1,

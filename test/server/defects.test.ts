@@ -2,7 +2,7 @@
 // server before the fix): admission control, models freed under predictions,
 // predictions stalling the event loop, SSE replays and CORS, and start-up
 // errors, job deletion, leaked paths, diverged training and listener warnings.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { generateCorpus } from '../../lib/apps/fasttext/corpus.js';
 import { HogwildError } from '../../lib/errors/index.js';
+import { createTrainingServer } from '../../examples/server/app.js';
 import { listen, parsePort, startFromEnv } from '../../examples/server/start.js';
 import { http, json, predict, startServer, subscribe, unlabelled, type Started } from './helpers.js';
 
@@ -240,6 +241,17 @@ describe('S5: start-up, deletion, paths, divergence', () => {
     expect(existsSync(join(s.dataDir, running))).toBe(false);
   });
 
+  test('job directories left by an earlier run are removed at start; other files are not', async () => {
+    const dataDir = join(s.dataDir, 'restart');
+    mkdirSync(join(dataDir, 'deadbeef', 'checkpoints'), { recursive: true });
+    writeFileSync(join(dataDir, 'deadbeef', 'train.txt'), corpus.train);
+    mkdirSync(join(dataDir, 'notes'));
+    mkdirSync(join(dataDir, 'cafef00d'));
+    const again = createTrainingServer({ dataDir });
+    await again.close();
+    expect(readdirSync(dataDir).sort()).toEqual(['cafef00d', 'notes']);
+  });
+
   test('errors name the file, not the server path', async () => {
     const r = await json(s.base, 'POST', '/jobs?epoch=1', '__label__a x y\n__label__b z\nno label on this line\n');
     const sse = subscribe(s.base, `/jobs/${r.data.id}/events`);
@@ -251,8 +263,9 @@ describe('S5: start-up, deletion, paths, divergence', () => {
     expect(status.body).not.toMatch(/"\/|\s\//);
   });
 
-  test('a diverging job (NaN or infinite loss) fails instead of ending done; an absurd lr is refused', async () => {
+  test('a diverging job (NaN or infinite loss) fails instead of ending done; an absurd lr or dim is refused', async () => {
     expect((await http(s.base, 'POST', '/jobs?lr=1e30', corpus.train)).status).toBe(400);
+    expect(JSON.parse((await http(s.base, 'POST', '/jobs?dim=1024', corpus.train)).body).error).toBe("expected an integer in [1, 300] for dim but received '1024'");
     const r = await json(s.base, 'POST', '/jobs?epoch=3&thread=1&lr=100', corpus.train);
     const sse = subscribe(s.base, `/jobs/${r.data.id}/events`);
     await sse.until(() => sse.ended());
