@@ -22,6 +22,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { Admission } from './admission.js';
 import { corsHeaders, type CorsOrigins } from './cors.js';
+import { claimDataDir } from './dataDirLock.js';
 import { HttpError, intParam, numberParam, saveBody, send } from './http.js';
 import { streamPredictions } from './predictStream.js';
 import { redactPaths } from './redact.js';
@@ -71,6 +72,7 @@ export function createTrainingServer(options: TrainingServerOptions): TrainingSe
   const predictLimit = options.maxPredictBytes ?? 16 * 2 ** 20;
   const admission = new Admission(options.maxRunningJobs ?? 4);
   mkdirSync(dataDir, { recursive: true });
+  const releaseDataDir = claimDataDir(dataDir);
   removeStaleJobs(dataDir);
   // How long callbacks waited for the event loop since start: what /health reports, so a
   // stall shows even when no request happened to arrive during it.
@@ -190,6 +192,7 @@ export function createTrainingServer(options: TrainingServerOptions): TrainingSe
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       loopDelay.disable();
+      releaseDataDir();
     },
   };
 }

@@ -241,15 +241,20 @@ describe('S5: start-up, deletion, paths, divergence', () => {
     expect(existsSync(join(s.dataDir, running))).toBe(false);
   });
 
-  test('job directories left by an earlier run are removed at start; other files are not', async () => {
+  test('job directories left by an earlier run are removed at start, other files are not; one server per DATA_DIR', async () => {
     const dataDir = join(s.dataDir, 'restart');
     mkdirSync(join(dataDir, 'deadbeef', 'checkpoints'), { recursive: true });
     writeFileSync(join(dataDir, 'deadbeef', 'train.txt'), corpus.train);
     mkdirSync(join(dataDir, 'notes'));
     mkdirSync(join(dataDir, 'cafef00d'));
+    writeFileSync(join(dataDir, 'server.pid'), '999999999\n'); // a crashed server's claim
     const again = createTrainingServer({ dataDir });
+    // A second server on the same directory would delete the first one's jobs: refused.
+    expect(() => createTrainingServer({ dataDir })).toThrow(/Expected DATA_DIR to belong to this server but another one \(pid \d+\) uses it/);
+    expect(() => createTrainingServer({ dataDir: s.dataDir })).toThrow(/another one/);
     await again.close();
     expect(readdirSync(dataDir).sort()).toEqual(['cafef00d', 'notes']);
+    await createTrainingServer({ dataDir }).close(); // released by close()
   });
 
   test('errors name the file, not the server path', async () => {
