@@ -6,7 +6,7 @@
  *
  * Nothing here blocks the event loop: the epochs run on native threads,
  * checkpoints are written and read off the JS thread, and JS only sees a few
- * events per second.
+ * events per second. A loss that turns NaN or infinite fails the job.
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
@@ -20,16 +20,22 @@ import {
   LocalSession,
   type FastTextJob,
   type FastTextTrainOptions,
-  type Prediction,
 } from 'hogwild';
+
+import { redactPaths } from './redact.js';
+import { SharedModel, type ModelLease } from './SharedModel.js';
 
 export type JobState = 'starting' | 'training' | 'done' | 'cancelled' | 'failed';
 
-/** What SSE clients receive: `event: <type>` and `data: <JSON>`. */
+/** What SSE clients receive: `id: <n>` (history events only), `event: <type>` and `data: <JSON>`. */
 export interface JobEvent {
   type: 'state' | 'progress' | 'epoch' | 'checkpoint' | 'warning' | 'done' | 'cancelled' | 'failed';
   data: Record<string, unknown>;
+  /** 1-based position in the history; progress events are not kept and have none. */
+  id?: number;
 }
+
+export const FINAL_STATES: readonly JobState[] = ['done', 'cancelled', 'failed'];
 
 export interface TrainingJobOptions extends Omit<FastTextTrainOptions, 'input'> {
   /** Directory of this job: its training file is `train.txt`, checkpoints go to `checkpoints/`. */
@@ -47,14 +53,22 @@ export class TrainingJob extends EventEmitter<{ event: [JobEvent] }> {
   private readonly _abort = new AbortController();
   private _ft: FastTextJob | undefined;
   private _checkpoint: { epoch: number; path: string } | undefined;
-  private _model: { epoch: number; model: Promise<FastTextModel> } | undefined;
+  private _model: SharedModel | undefined;
+  private _diverged: string | undefined;
+  private _disposed = false;
 
   constructor(
     readonly id: string,
     readonly options: TrainingJobOptions,
   ) {
     super();
+    // One listener per SSE client: no limit (the default warns past 10).
+    this.setMaxListeners(0);
     this.finished = this._run();
+  }
+
+  get ended(): boolean {
+    return FINAL_STATES.includes(this.state);
   }
 
   /** Stops training: the running epoch is cancelled and the job ends as 'cancelled'. */
@@ -69,7 +83,7 @@ export class TrainingJob extends EventEmitter<{ event: [JobEvent] }> {
       state: this.state,
       epoch: this.epoch,
       epochs: this._ft?.options.epoch ?? this.options.epoch,
-      loss: this.loss ?? null,
+      loss: finiteOrNull(this.loss),
       checkpointEpoch: this._checkpoint?.epoch ?? null,
       labels: this._ft?.scan.labels ?? null,
       error: this.error ?? null,
@@ -77,34 +91,56 @@ export class TrainingJob extends EventEmitter<{ event: [JobEvent] }> {
   }
 
   /**
-   * Predicts with the newest checkpoint (undefined before the first one).
-   * The model is loaded once per checkpoint, off the JS thread.
+   * The model of the newest checkpoint, for one prediction (undefined before
+   * the first checkpoint). Loaded once per checkpoint, off the JS thread; the
+   * caller must `release()` it, and it is freed after its last user.
    */
-  async predict(lines: string[], k: number): Promise<{ epoch: number; predictions: Prediction[][] } | undefined> {
-    const ckpt = this._checkpoint;
-    if (!ckpt) return undefined;
-    if (this._model?.epoch !== ckpt.epoch) {
-      const old = this._model;
-      this._model = { epoch: ckpt.epoch, model: FastTextModel.load(ckpt.path) };
-      // Frees the previous model once its predictions in flight are done.
-      void old?.model.then((m) => m.dispose(), () => undefined);
+  async acquireModel(): Promise<ModelLease | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const ckpt = this._checkpoint;
+      if (!ckpt || this._disposed) return undefined;
+      if (this._model?.epoch !== ckpt.epoch) {
+        void this._model?.retire();
+        this._model = new SharedModel(ckpt.epoch, FastTextModel.load(ckpt.path));
+      }
+      const shared = this._model;
+      try {
+        return await shared.acquire();
+      } catch (err) {
+        if (this._model === shared) {
+          this._model = undefined;
+          void shared.retire();
+        }
+        // The checkpoint manager may have rotated the file out while a newer one was written: retry that one.
+        if (attempt > 0 || this._checkpoint === ckpt) throw err;
+      }
     }
-    const model = await this._model.model;
-    return { epoch: ckpt.epoch, predictions: await model.predict(lines, k) };
   }
 
-  /** Frees the loaded model. */
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Cancels training and waits for it to stop. The model is freed when the
+   * predictions using it end, which is not awaited: a slow client must not
+   * hold up a deletion.
+   */
   async dispose(): Promise<void> {
+    this._disposed = true;
     this.cancel();
     await this.finished;
     const m = this._model;
     this._model = undefined;
-    await m?.model.then((x) => x.dispose(), () => undefined);
+    void m?.retire();
   }
 
   private _emit(type: JobEvent['type'], data: Record<string, unknown>): void {
-    const e = { type, data };
-    if (type !== 'progress') this.history.push(e);
+    const e: JobEvent = { type, data };
+    if (type !== 'progress') {
+      e.id = this.history.length + 1;
+      this.history.push(e);
+    }
     this.emit('event', e);
   }
 
@@ -122,15 +158,21 @@ export class TrainingJob extends EventEmitter<{ event: [JobEvent] }> {
       signal.throwIfAborted();
       const ckptDir = join(dir, 'checkpoints');
       mkdirSync(ckptDir, { recursive: true });
-      const manager = new CheckpointManager(ckptDir, 'fasttext', undefined, undefined, { maxToKeep: 3 });
+      const manager = new CheckpointManager(ckptDir, 'fasttext', undefined, undefined, { maxToKeep: 2 });
       const runner = new JobRunner(ft.job, { checkpointManager: manager, report: ft.report });
       runner.on('epochEnd', (e) => {
         this.epoch = e.epoch;
         this.loss = typeof e.reports.lossSum === 'number' ? e.reports.lossSum / ft.batchesPerEpoch : undefined;
-        this._emit('epoch', { epoch: e.epoch, loss: this.loss, seconds: e.runMs / 1000, tokensPerSecond: ft.tokensPerEpoch / (e.runMs / 1000) });
+        this._emit('epoch', { epoch: e.epoch, loss: finiteOrNull(this.loss), seconds: e.runMs / 1000, tokensPerSecond: ft.tokensPerEpoch / (e.runMs / 1000) });
+        if (this.loss !== undefined && !Number.isFinite(this.loss)) {
+          // Diverged: the weights are garbage from here on, so stop and fail rather than report 'done'.
+          this._diverged = `training diverged: the loss is ${this.loss} at epoch ${e.epoch} (try a smaller lr than ${train.lr ?? 'the default'})`;
+          this._abort.abort(new Error(this._diverged));
+        }
       });
-      runner.on('warning', (w) => this._emit('warning', { message: w.message, cause: (w.cause as Error | undefined)?.message ?? null }));
+      runner.on('warning', (w) => this._emit('warning', { message: redactPaths(w.message), cause: redactPaths((w.cause as Error | undefined)?.message ?? '') || null }));
       runner.on('checkpoint', (c) => {
+        if (this._diverged) return; // never predict with diverged weights
         this._checkpoint = { epoch: c.epoch, path: manager.dbName(c.epoch) };
         this._emit('checkpoint', { epoch: c.epoch });
       });
@@ -147,17 +189,27 @@ export class TrainingJob extends EventEmitter<{ event: [JobEvent] }> {
           this._emit('progress', { fraction: Math.min(1, iter / (ft.batchesPerEpoch * ft.options.epoch)) });
         },
       });
+      if (this._diverged) throw new Error(this._diverged); // diverged in the last epoch
       this.state = 'done';
       this._emit('done', this.status());
     } catch (err) {
-      if (signal.aborted) {
+      if (this._diverged) {
+        this.state = 'failed';
+        this.error = this._diverged;
+        this._emit('failed', this.status());
+      } else if (signal.aborted) {
         this.state = 'cancelled';
         this._emit('cancelled', this.status());
       } else {
         this.state = 'failed';
-        this.error = (err as Error).message;
+        this.error = redactPaths((err as Error).message);
         this._emit('failed', this.status());
       }
     }
   }
+}
+
+/** JSON has no NaN or Infinity: they would silently become null. */
+function finiteOrNull(x: number | undefined): number | null {
+  return x !== undefined && Number.isFinite(x) ? x : null;
 }

@@ -1,13 +1,16 @@
-// Starts the example training server: PORT (default 8080) on 127.0.0.1,
-// job files under DATA_DIR (default ./hogwild-server-data). Ctrl-C cancels
-// the jobs and exits.
-import { createTrainingServer } from './app.js';
+// Starts the example training server and its dashboard. Environment: PORT
+// (default 8080), HOST (default 127.0.0.1), DATA_DIR (default
+// ./hogwild-server-data), CORS_ORIGIN ('*' or a comma-separated list), MAX_JOBS
+// (default 4). Ctrl-C (or SIGTERM) cancels the jobs and exits.
+import { startFromEnv } from './start.js';
 
-const port = Number(process.env.PORT ?? 8080);
-const service = createTrainingServer({ dataDir: process.env.DATA_DIR ?? 'hogwild-server-data' });
-service.server.listen(port, '127.0.0.1', () => {
-  console.log(`hogwild example server on http://127.0.0.1:${port} (POST /jobs with a fastText file to train)`);
-});
-process.once('SIGINT', () => {
-  void service.close().then(() => process.exit(0));
-});
+try {
+  const { service, url } = await startFromEnv(process.env);
+  console.log(`hogwild example server: dashboard on ${url} (POST /jobs with a fastText file to train)`);
+  const stop = () => void service.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  console.error(`hogwild example server: ${(err as Error).message}`);
+  process.exitCode = 1;
+}
