@@ -1,7 +1,7 @@
 /**
- * One peer measurement as a row. With one run per measurement the best of
- * opts.repeat runs is kept (other work on a shared machine only slows a run
- * down); with `runs` >= 3 the row holds the median run's metrics plus the best
+ * One peer measurement as a row. By default the best of opts.repeat runs is
+ * kept (other work on a shared machine only slows a run down); a case that
+ * asks for `runs` >= 3 gets the median run's metrics plus the best
  * value and the spread (max − min) of the primary metric, so scaling figures
  * show their noise. A missing or broken peer gives a skipped row.
  */
@@ -17,7 +17,7 @@ export interface PeerCase<T> {
   run(): Promise<PeerOutcome<T>>;
   /** Smaller primary is better (seconds). */
   lowerIsBetter?: boolean;
-  /** Runs to make (default opts.repeat); >= 3 reports the median with best and spread. */
+  /** Runs to make; given and >= 3, the row reports the median with best and spread (default: best of opts.repeat). */
   runs?: number;
   /** The command a user would type for this measurement. */
   command?: string;
@@ -54,7 +54,7 @@ export async function peerRow<T>(opts: SuiteOptions, c: PeerCase<T>): Promise<Be
   let chosen = results[0]!;
   let note = c.note;
   let metrics: Record<string, number>;
-  if (runs >= 3) {
+  if (c.runs !== undefined && runs >= 3) {
     const values = results.map((r) => r.metrics[primary]!);
     const s = summarize(values, lower);
     // The run whose primary is the median (the lower middle one for an even count).
