@@ -9,6 +9,8 @@
  * at line ends into pieces of at most `chunkBytes`), which runs on a worker
  * thread; up to `concurrency` batches run at once and their answers are
  * written in order. A pipe fed one line at a time gets one answer at a time.
+ * The input's chunks are copied at once, so a source may reuse its buffer for
+ * the next chunk (lib/cli/input.ts does: reading then allocates nothing).
  */
 import { availableParallelism } from 'node:os';
 
@@ -161,30 +163,38 @@ export async function predictStream(
     }
   };
 
-  let carry: Buffer = Buffer.alloc(0); // the unfinished last line
+  // One working buffer: the unfinished last line, then the next piece after it. Batches are
+  // copied by the native call itself, so the buffer is reused and reading makes no garbage.
+  let work = Buffer.allocUnsafe(Math.min(chunkBytes, 1 << 16));
+  let used = 0;
   let atStart = true;
   const maxLine = predictor.maxLineBytes;
   for await (const piece of input) {
     if (failure !== undefined) break;
-    let chunk = typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    if (carry.length > 0) chunk = Buffer.concat([carry, chunk]);
+    const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    if (used + bytes.length > work.length) {
+      const grown = Buffer.allocUnsafe(Math.max(used + bytes.length, 2 * work.length));
+      work.copy(grown, 0, 0, used);
+      work = grown;
+    }
+    work.set(bytes, used);
+    used += bytes.length;
     if (atStart) {
-      if (chunk.length < BOM.length && BOM.slice(0, chunk.length).every((b, i) => chunk[i] === b)) {
-        carry = chunk;
-        continue;
-      }
+      if (used < BOM.length && BOM.slice(0, used).every((b, i) => work[i] === b)) continue;
       // A leading byte-order mark is not part of the text (as TextDecoder reads it).
-      if (BOM.every((b, i) => chunk[i] === b)) chunk = chunk.subarray(BOM.length);
+      if (BOM.every((b, i) => work[i] === b)) {
+        work.copyWithin(0, BOM.length, used);
+        used -= BOM.length;
+      }
       atStart = false;
     }
-    const end = lineEndBefore(chunk, 0, chunk.length);
-    if (end < 0) {
-      carry = chunk;
-    } else {
-      await dispatchLines(chunk, end);
-      carry = Buffer.from(chunk.subarray(end)); // a copy: the chunk itself can go
+    const end = lineEndBefore(work, 0, used);
+    if (end > 0) {
+      await dispatchLines(work, end);
+      work.copyWithin(0, end, used);
+      used -= end;
     }
-    if (carry.length > maxLine) {
+    if (used > maxLine) {
       // A line that long is an error anyway: say so now instead of buffering it.
       await Promise.allSettled(inFlight);
       if (failure !== undefined) break;
@@ -192,7 +202,7 @@ export async function predictStream(
       break;
     }
   }
-  if (failure === undefined && carry.length > 0) await dispatch(carry);
+  if (failure === undefined && used > 0) await dispatch(work.subarray(0, used));
   await Promise.allSettled(inFlight);
   if (failure !== undefined) throw failure;
   return { lines: linesDone, ...(meter ? { meter } : {}) };
