@@ -12,7 +12,9 @@ import { FASTTEXT_BLOBS, FASTTEXT_MODEL_BLOBS } from '../../../lib/apps/fasttext
 import { FastTextModel } from '../../../lib/apps/fasttext/FastTextModel.js';
 import { formatPredictions, Meter, topK, type Prediction } from '../../../lib/apps/fasttext/metrics.js';
 import { predictStream, type StreamMode } from '../../../lib/apps/fasttext/predictStream.js';
+import { FastTextPredictor } from '../../../lib/apps/fasttext/FastTextPredictor.js';
 import { loadCheckpoint } from '../../../lib/checkpoint/files.js';
+import { native } from '../../../lib/native/binding.js';
 import { HogwildError } from '../../../lib/errors/index.js';
 import { Net } from '../../../lib/net/Net.js';
 import { Workspace } from '../../../lib/runtime/Workspace.js';
@@ -171,6 +173,33 @@ describe('bad input', () => {
     await expect(run('predict', pieces(Buffer.from('w1\n'), 1, 4), { threshold: 2 })).rejects.toThrow(/threshold but received 2/);
     await expect(model.predict(['w1'], 1.5)).rejects.toThrow(/k but received 1.5/);
   });
+});
+
+test('the native surface refuses bad arguments and parameters that do not fit the dictionary', async () => {
+  const b = native();
+  const ok = { k: 1, threshold: 0, output: 1, firstLine: 1 };
+  const handle = (model.predictor() as unknown as { _native: { handle: unknown } })._native.handle;
+  expect(() => b.fastTextPredict({}, Buffer.from('w1\n'), ok)).toThrow(/Expected a fastText predictor/);
+  expect(() => b.fastTextPredict(handle, 'w1' as never, ok)).toThrow(/Expected a Uint8Array for bytes/);
+  expect(() => b.fastTextPredict(handle, Buffer.from('w1'), { ...ok, output: 4 })).toThrow(/options\.output/);
+  expect(() => b.fastTextPredict(handle, Buffer.from('w1'), { ...ok, threshold: Number.NaN })).toThrow(/options\.threshold/);
+  expect(() => b.fastTextPredict(handle, Buffer.from('w1'), { ...ok, firstLine: 0 })).toThrow(/options\.firstLine/);
+  const r = await b.fastTextPredict(handle, new Uint8Array(0), ok);
+  expect(r).toMatchObject({ lines: 0 });
+  expect(r.text!.length).toBe(0);
+
+  // A model file whose output layer has the wrong shape is refused at load, naming the blob.
+  const ws = new Workspace();
+  try {
+    await loadCheckpoint(ws, fixture.path, { blobNames: FASTTEXT_MODEL_BLOBS });
+    ws.feed(FASTTEXT_BLOBS.output, { shape: [model.labels.length + 1, fixture.dim], data: new Float32Array((model.labels.length + 1) * fixture.dim) });
+    expect(() => FastTextPredictor.fromWorkspace(ws)).toThrow(/Expected the fastText output layer to have shape \[\d+, 8\]/);
+    ws.feed(FASTTEXT_BLOBS.output, { shape: [model.labels.length, fixture.dim], data: new Float32Array(model.labels.length * fixture.dim) });
+    ws.feed(FASTTEXT_BLOBS.input, { shape: [3, fixture.dim], data: new Float32Array(3 * fixture.dim) });
+    expect(() => FastTextPredictor.fromWorkspace(ws)).toThrow(/Expected the fastText input embedding to have shape \[\d+, 8\]/);
+  } finally {
+    ws.dispose();
+  }
 });
 
 test('many lines through small batches stay in order (seeded fuzz of chunk sizes)', async () => {
