@@ -16,10 +16,12 @@ function primary(r: BenchRow): string {
   return r.primary ?? Object.keys(r.metrics)[0]!;
 }
 
-/** "0.806" after a figure when the row has an accuracy to go with it. */
+/** "(in loop 0.91 s, P@1 0.806)" after a figure: the training loop alone and the accuracy, when the row has them. */
 function quality(r: BenchRow): string {
-  const key = Object.keys(r.metrics).find((k) => /^P@1$|test accuracy/.test(k));
-  return key ? ` (${key} ${formatValue(key, r.metrics[key]!)})` : '';
+  const parts = Object.keys(r.metrics)
+    .filter((k) => /^in-loop s$|^P@1$|test accuracy/.test(k))
+    .map((k) => (k === 'in-loop s' ? `in loop ${formatValue(k, r.metrics[k]!)} s` : `${k} ${formatValue(k, r.metrics[k]!)}`));
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 export function renderReadmeTable(report: BenchReport, resultsLink: string): string {
@@ -36,7 +38,7 @@ export function renderReadmeTable(report: BenchReport, resultsLink: string): str
       }, undefined);
       const cell = (r: BenchRow) => `${formatValue(metric, r.metrics[metric]!)}${quality(r)}`;
       const commands = [`\`${ours.command}\``, ...(best?.command ? [`\`${best.command}\``] : [])].join('<br>');
-      body.push(`| ${ours.case}, ${metric}${lower ? ' (lower is better)' : ''} | ${cell(ours)} | ${best ? `${best.impl} ${cell(best)}` : '—'} | ${
+      body.push(`| ${suite.name} · ${ours.case}, ${metric}${lower ? ' (lower is better)' : ''} | ${cell(ours)} | ${best ? `${best.impl} ${cell(best)}` : '—'} | ${
         best ? `${ratio(ours.metrics[metric]!, best.metrics[metric]!, lower).toFixed(2)}×` : '—'} | ${commands} |`);
     }
   }
