@@ -3,8 +3,9 @@
  * this CPU, measured the way the GEMM suite measures OpenBLAS (the same
  * numpy_sgemm.py, one thread): OpenBLAS's own pick, then the core types in
  * HOGWILD_BENCH_OPENBLAS_CORETYPES (default SkylakeX,Cooperlake on AVX-512
- * machines, where a generic pick is common). The choice is cached per CPU
- * model in the bench cache, so the MLP suite and later runs reuse it.
+ * machines, where a generic pick is common). The GEMM suite records its own
+ * measurement of the same thing (recordOpenblasCoretypes), which the MLP suite
+ * then reuses; otherwise the choice is measured here and cached per CPU model.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -55,10 +56,32 @@ function measure(python: string, coretype: string, minSeconds: number): Coretype
   return { coretype, architecture: out.blas[0]?.architecture ?? '?', gflops };
 }
 
-/** The fastest core type (cached in `cacheDir`), or undefined when numpy/OpenBLAS cannot run here. */
+function candidates(): string[] {
+  return (process.env.HOGWILD_BENCH_OPENBLAS_CORETYPES ?? (hasAvx512() ? 'SkylakeX,Cooperlake' : '')).split(',').filter(Boolean);
+}
+
+function cacheKey(): string {
+  return `${cpus()[0]?.model ?? '?'}|${candidates().join(',')}`;
+}
+
+function choose(tried: CoretypeTry[]): CoretypeChoice {
+  const best = tried.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+  return { ...(best.coretype ? { coretype: best.coretype } : {}), architecture: best.architecture, tried };
+}
+
+/**
+ * Records what the GEMM suite measured (its OpenBLAS runs, one per core type
+ * tried, GFLOP/s over the MLP's shapes), so the MLP suite reuses it.
+ */
+export function recordOpenblasCoretypes(cacheDir: string, tried: CoretypeTry[]): void {
+  if (tried.length === 0) return;
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(join(cacheDir, 'openblas-coretype.json'), `${JSON.stringify({ key: cacheKey(), source: 'gemm suite', choice: choose(tried) }, null, 2)}\n`);
+}
+
+/** The fastest core type (from the GEMM suite's run or cached in `cacheDir`), or undefined when numpy/OpenBLAS cannot run here. */
 export function bestOpenblasCoretype(o: { cacheDir: string; quick: boolean; log(m: string): void }): CoretypeChoice | undefined {
-  const candidates = (process.env.HOGWILD_BENCH_OPENBLAS_CORETYPES ?? (hasAvx512() ? 'SkylakeX,Cooperlake' : '')).split(',').filter(Boolean);
-  const key = `${cpus()[0]?.model ?? '?'}|${candidates.join(',')}`;
+  const key = cacheKey();
   const file = join(o.cacheDir, 'openblas-coretype.json');
   if (existsSync(file)) {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as { key: string; choice: CoretypeChoice };
@@ -66,11 +89,10 @@ export function bestOpenblasCoretype(o: { cacheDir: string; quick: boolean; log(
   }
   const python = peerPython();
   if (!python) return undefined;
-  const tried = ['', ...candidates].map((c) => measure(python, c, o.quick ? 0.01 : 0.05)).filter((t): t is CoretypeTry => t !== undefined);
+  const tried = ['', ...candidates()].map((c) => measure(python, c, o.quick ? 0.01 : 0.05)).filter((t): t is CoretypeTry => t !== undefined);
   if (tried.length === 0) return undefined;
-  const best = tried.reduce((a, b) => (b.gflops > a.gflops ? b : a));
-  const choice: CoretypeChoice = { ...(best.coretype ? { coretype: best.coretype } : {}), architecture: best.architecture, tried };
-  o.log(`OpenBLAS core type: ${tried.map((t) => `${t.coretype || '(auto)'}→${t.architecture} ${t.gflops.toFixed(0)} GFLOP/s`).join(', ')}; using ${best.coretype || 'its own pick'}`);
+  const choice = choose(tried);
+  o.log(`OpenBLAS core type: ${tried.map((t) => `${t.coretype || '(auto)'}→${t.architecture} ${t.gflops.toFixed(0)} GFLOP/s`).join(', ')}; using ${choice.coretype ?? 'its own pick'}`);
   mkdirSync(o.cacheDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify({ key, choice }, null, 2)}\n`);
   return choice;

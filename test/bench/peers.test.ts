@@ -9,6 +9,7 @@ import {
   fasttextModelDir, fasttextUnavailable, parsePrecisionAt1, parseWordsPerSecPerThread, runFasttext, runFasttextPredict,
 } from '../../bench/peers/fasttext.js';
 import { describeThreadpools, pinnedEnv } from '../../bench/peers/pinnedEnv.js';
+import { bestOpenblasCoretype, recordOpenblasCoretypes } from '../../bench/harness/openblas.js';
 import { probeTorch } from '../../bench/peers/python.js';
 import { fashionMnistMissing, runTorchMlp } from '../../bench/peers/torch_mlp.js';
 import { runTorchText } from '../../bench/peers/torch_text.js';
@@ -53,6 +54,21 @@ test('peers run pinned: every pool at the case\'s threads, the chosen OpenBLAS c
   expect(pinnedEnv(1, { OPENBLAS_CORETYPE: 'Prescott' })).not.toHaveProperty('OPENBLAS_CORETYPE');
   expect(describeThreadpools([{ user_api: 'blas', internal_api: 'openblas', version: '0.3.21', architecture: 'SkylakeX', num_threads: 1 }, { user_api: 'openmp', num_threads: 1 }], 1))
     .toBe('threadpoolctl: openblas 0.3.21 SkylakeX ×1, openmp ×1; torch threads 1');
+});
+
+test('the OpenBLAS core type the GEMM suite measured fastest is what the MLP suite uses', () => {
+  const cacheDir = join(scratch, 'coretype-cache');
+  recordOpenblasCoretypes(cacheDir, [
+    { coretype: '', architecture: 'Prescott', gflops: 40 },
+    { coretype: 'SkylakeX', architecture: 'SkylakeX', gflops: 90 },
+    { coretype: 'Cooperlake', architecture: 'Cooperlake', gflops: 70 },
+  ]);
+  const logs: string[] = [];
+  const choice = bestOpenblasCoretype({ cacheDir, quick: true, log: (m) => logs.push(m) });
+  expect(choice).toMatchObject({ coretype: 'SkylakeX', architecture: 'SkylakeX' });
+  expect(logs).toEqual([]); // reused, not measured again
+  recordOpenblasCoretypes(cacheDir, [{ coretype: '', architecture: 'Haswell', gflops: 50 }, { coretype: 'SkylakeX', architecture: 'SkylakeX', gflops: 10 }]);
+  expect(bestOpenblasCoretype({ cacheDir, quick: true, log: () => undefined })).toEqual({ architecture: 'Haswell', tried: expect.any(Array) });
 });
 
 test('parses fastText output', () => {
