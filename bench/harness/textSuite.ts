@@ -137,7 +137,7 @@ async function run(opts: SuiteOptions): Promise<BenchRow[]> {
       run: () => runFasttext({ corpus, ...flags, workDir: join(opts.outDir, `fasttext-d${dim}-t${threads}`), timeoutMs }),
     }));
     rows.push(await peerRow(opts, {
-      kase, impl: 'pytorch', metrics: textMetrics, lowerIsBetter: true,
+      kase, impl: 'pytorch', metrics: textMetrics, lowerIsBetter: true, runs: text.runs(threads, opts.repeat),
       note: `${threads > 1 ? `Hogwild, ${threads} processes of 1 thread; ` : '1 thread; '}reads the pre-tokenized binary corpus (no text parsing in its wall time)`,
       threadpools: (r) => r.threadpools,
       run: () => runTorchText({ corpus, dim, epochs: text.epochs, procs: threads, batch: text.torchBatch, timeoutMs }),
