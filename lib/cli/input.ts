@@ -6,6 +6,7 @@
  * the file: missing, a directory, unreadable.
  */
 import { close, openSync, read, statSync } from 'node:fs';
+import { isatty } from 'node:tty';
 
 import { InputError } from './exitCodes.js';
 
@@ -22,6 +23,15 @@ function cannotRead(what: string, path: string, err: unknown): InputError {
   const code = (err as { code?: string }).code;
   const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
   return new InputError(`cannot read ${what} ${path}: ${why}`, { cause: err });
+}
+
+/** Reading errors in the middle of a stream, named like opening errors. */
+async function* named(chunks: AsyncIterable<Uint8Array>, what: string, path: string): AsyncGenerator<Uint8Array> {
+  try {
+    yield* chunks;
+  } catch (err) {
+    throw cannotRead(what, path, err);
+  }
 }
 
 function readInto(fd: number, buf: Buffer): Promise<number> {
@@ -52,7 +62,12 @@ async function* readFd(fd: number, chunkBytes: number, what: string, name: strin
 
 /** Opens `path` now (so a bad path fails before the model loads); reads it in `chunkBytes` pieces. */
 export function openTextInput(path: string, what: string, chunkBytes: number): TextInput {
-  if (path === '-') return { name: '<stdin>', chunks: readFd(0, chunkBytes, what, '<stdin>'), close: () => undefined };
+  if (path === '-') {
+    // A file or pipe on stdin is read like a file (one reused buffer). A terminal goes through
+    // process.stdin, whose reads can be cancelled: after an error, do not wait for a key press.
+    if (!isatty(0)) return { name: '<stdin>', chunks: readFd(0, chunkBytes, what, '<stdin>'), close: () => undefined };
+    return { name: '<stdin>', chunks: named(process.stdin, what, '<stdin>'), close: () => process.stdin.destroy() };
+  }
   let fd: number;
   try {
     if (statSync(path).isDirectory()) throw new InputError(`cannot read ${what} ${path}: it is a directory`);

@@ -92,7 +92,7 @@ function lineEndBefore(buf: Buffer, start: number, end: number): number {
  */
 export async function predictStream(
   predictor: FastTextPredictor,
-  input: AsyncIterable<Uint8Array | string>,
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   options: PredictStreamOptions,
 ): Promise<PredictStreamResult> {
   const k = options.k ?? 1;
@@ -142,6 +142,7 @@ export async function predictStream(
     });
     done.catch((err: unknown) => {
       failure ??= err;
+      failed();
     });
     chain = done;
     inFlight.push(done);
@@ -169,8 +170,16 @@ export async function predictStream(
   let used = 0;
   let atStart = true;
   const maxLine = predictor.maxLineBytes;
-  for await (const piece of input) {
-    if (failure !== undefined) break;
+  // The next piece, or the first failure of a batch, whichever comes first: a failed batch is
+  // reported at once, not when a slow input sends its next line.
+  let failed: () => void = noop;
+  const failedSignal = new Promise<undefined>((resolve) => (failed = () => resolve(undefined)));
+  const iterator: AsyncIterator<Uint8Array | string> =
+    Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : (async function* () { yield* input; })();
+  for (;;) {
+    const next = await Promise.race([iterator.next(), failedSignal]);
+    if (failure !== undefined || next === undefined || next.done) break;
+    const piece = next.value;
     const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
     if (used + bytes.length > work.length) {
       const grown = Buffer.allocUnsafe(Math.max(used + bytes.length, 2 * work.length));
@@ -202,6 +211,8 @@ export async function predictStream(
       break;
     }
   }
+  // Stop the input (its pending read, if any, ends on its own) unless it was read to the end.
+  if (failure !== undefined) void iterator.return?.()?.catch(noop);
   if (failure === undefined && used > 0) await dispatch(work.subarray(0, used));
   await Promise.allSettled(inFlight);
   if (failure !== undefined) throw failure;

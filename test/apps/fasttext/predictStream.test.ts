@@ -168,6 +168,17 @@ describe('bad input', () => {
     }
   });
 
+  test('a bad line is reported at once, while the input is still open', async () => {
+    async function* silentAfterBadLine(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from('w1 w2\n\xff\n', 'latin1');
+      await new Promise(() => undefined); // a writer that never writes again nor closes
+    }
+    const t0 = Date.now();
+    const err = await predictStream(model.predictor(), silentAfterBadLine(), { mode: 'predict', labels: model.labels, write: () => undefined }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^line 2: invalid UTF-8/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   test('k and threshold are checked', async () => {
     await expect(run('predict', pieces(Buffer.from('w1\n'), 1, 4), { k: 0 })).rejects.toThrow(/k but received 0/);
     await expect(run('predict', pieces(Buffer.from('w1\n'), 1, 4), { threshold: 2 })).rejects.toThrow(/threshold but received 2/);
