@@ -14,7 +14,7 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { inspectCheckpoint, loadCheckpoint, saveCheckpoint } from '../../checkpoint/files.js';
 import { DataError, HogwildError, InvalidArgumentError } from '../../errors/index.js';
 import { Workspace } from '../../runtime/Workspace.js';
-import { LocalSession } from '../../session/LocalSession.js';
+import type { LocalSession } from '../../session/LocalSession.js';
 import { parseDictionaryRecord, type DictionaryInfo } from './dictionaryRecord.js';
 import { FASTTEXT_BLOBS, FASTTEXT_MODEL_BLOBS, type FastTextJob } from './FastTextJob.js';
 import { FastTextPredictor, PREDICT_OUTPUT } from './FastTextPredictor.js';
@@ -97,7 +97,6 @@ export class FastTextModel {
   /** The `meta` strings of the file. */
   readonly meta: Readonly<Record<string, string>>;
   private readonly _ws: Workspace;
-  private readonly _session: LocalSession;
   private readonly _predictor: FastTextPredictor;
   private _queue: Promise<unknown> = Promise.resolve();
   private _disposed = false;
@@ -109,7 +108,6 @@ export class FastTextModel {
     this.labels = dictionary.labels;
     this.dim = dim;
     this.meta = meta;
-    this._session = new LocalSession({ workspace: ws });
     this._predictor = FastTextPredictor.fromWorkspace(ws);
   }
 
@@ -192,7 +190,6 @@ export class FastTextModel {
     if (this._disposed) return;
     this._disposed = true;
     await this._queue.catch(() => undefined);
-    await this._session.close();
     this._ws.dispose();
   }
 
