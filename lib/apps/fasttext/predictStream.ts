@@ -18,8 +18,8 @@ import { DataError, HogwildError, InvalidArgumentError } from '../../errors/inde
 import { FastTextPredictor, PREDICT_OUTPUT, type FastTextPredictResult, type PredictOutputKind } from './FastTextPredictor.js';
 import { Meter } from './metrics.js';
 
-/** Bytes per native call (and per file read) unless told otherwise. */
-export const DEFAULT_CHUNK_BYTES = 1 << 20;
+/** Bytes per native call (and per file read) unless told otherwise: ~1000 lines, small enough to keep memory flat. */
+export const DEFAULT_CHUNK_BYTES = 1 << 18;
 const NEWLINE = 0x0a;
 const BOM = [0xef, 0xbb, 0xbf];
 const noop = (): void => undefined;
@@ -36,7 +36,7 @@ export interface PredictStreamOptions {
   json?: boolean;
   /** Takes each piece of output, in order; may return a promise (backpressure). */
   write(chunk: Buffer | string): void | Promise<void>;
-  /** Largest batch handed to native code, in bytes (default 1 MiB). */
+  /** Largest batch handed to native code, in bytes (default 256 KiB). */
   chunkBytes?: number;
   /** Batches in flight at once (default: the CPUs, at most 4). */
   concurrency?: number;
