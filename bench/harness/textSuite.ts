@@ -144,6 +144,12 @@ async function run(opts: SuiteOptions): Promise<BenchRow[]> {
     }));
   }
 
+  // The training loop alone, side by side too (the same runs; not a separate measurement).
+  for (const r of [...rows]) {
+    if (r.skipped || r.metrics['tokens/s in loop'] === undefined) continue;
+    rows.push({ case: `${r.case}, training loop only`, impl: r.impl, metrics: { 'tokens/s in loop': r.metrics['tokens/s in loop']!, 'in-loop s': r.metrics['in-loop s']! }, primary: 'tokens/s in loop' });
+  }
+
   // Prediction throughput, each tool with its own 1-thread model of the case's shape.
   const input = ensurePredictInput(corpus, text.predictLines, opts.cacheDir);
   const millions = text.predictLines / 1e6;
