@@ -1,6 +1,7 @@
 /**
  * `hogwild test`, `hogwild predict` and `hogwild predict-prob`: fastText's
- * commands with fastText's arguments and output lines.
+ * commands with fastText's arguments and output lines, streamed through the
+ * native predictor (lib/apps/fasttext/predictStream.ts) while the input is read.
  */
 import { once } from 'node:events';
 
