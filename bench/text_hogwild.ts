@@ -97,6 +97,7 @@ export async function run(opts: TextSuiteOptions): Promise<BenchRow[]> {
       metrics: textMetrics,
       lowerIsBetter: true,
       runs: opts.text.runs(threads, opts.repeat),
+      threadpools: () => `-thread ${threads}: its own threads (no BLAS or OpenMP pool)`,
       command: `hogwild supervised ${supervisedFlags('train.txt', 'model', { dim, threads, epochs: opts.text.epochs, lr: opts.text.lr }).join(' ')}`,
       run: () => runHogwildSupervised({ corpus: opts.corpus, dim, threads, epochs: opts.text.epochs, lr: opts.text.lr, workDir, timeoutMs: opts.timeoutMs }),
     }));

@@ -134,6 +134,7 @@ async function run(opts: SuiteOptions): Promise<BenchRow[]> {
     rows.push(await peerRow(opts, {
       kase, impl: 'fasttext', metrics: textMetrics, lowerIsBetter: true, runs: text.runs(threads, opts.repeat),
       command: `fasttext supervised ${supervisedFlags('train.txt', 'model', flags).join(' ')}`,
+      threadpools: () => `-thread ${threads}: its own threads (no BLAS or OpenMP pool)`,
       run: () => runFasttext({ corpus, ...flags, workDir: join(opts.outDir, `fasttext-d${dim}-t${threads}`), timeoutMs }),
     }));
     rows.push(await peerRow(opts, {
