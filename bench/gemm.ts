@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { native } from '../lib/native/binding.js';
 import type { SimdInfo, SimdLevel } from '../lib/native/kernelTypes.js';
 import { repoRoot } from './harness/paths.js';
+import { recordOpenblasCoretypes } from './harness/openblas.js';
 import { type BenchRow, FAILED_PREFIX, OURS, skippedRow, type SuiteOptions, SuiteUnavailable } from './harness/types.js';
 import { peerPython } from './peers/python.js';
 import { INSTALL_HINT } from './peers/types.js';
@@ -200,6 +201,16 @@ const pct = (x: number, peak: number): number => Math.round((1000 * x) / peak) /
 /** Suite entry point for `npm run bench`: rows per (shape, implementation) and the FMA peaks. */
 export async function run(opts: Pick<SuiteOptions, 'quick' | 'log'> & Partial<Pick<SuiteOptions, 'repeat'>>): Promise<BenchRow[]> {
   const m = measure(opts);
+  // The MLP suite runs PyTorch with the OpenBLAS core type measured fastest here on the FC shapes.
+  if ('cacheDir' in opts && typeof opts.cacheDir === 'string') {
+    const fc = m.shapes.map((s, i) => [s, i] as const).filter(([s]) => s.name.startsWith('FC')).map(([, i]) => i);
+    const idx = fc.length > 0 ? fc : m.shapes.map((_, i) => i);
+    recordOpenblasCoretypes(opts.cacheDir, m.peers.map((p) => ({
+      coretype: p.coretype === '(auto)' ? '' : p.coretype,
+      architecture: p.architecture,
+      gflops: idx.reduce((sum, i) => sum + p.results[i]!.gflops, 0) / idx.length,
+    })));
+  }
   const active = m.levels.includes(m.info.active) ? m.info.active : m.levels[m.levels.length - 1]!;
   // Ours first, then the other levels from the fastest down.
   const order = [active, ...[...m.levels].reverse().filter((l) => l !== active)];

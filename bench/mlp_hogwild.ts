@@ -164,7 +164,10 @@ export async function run(opts: MlpSuiteOptions): Promise<BenchRow[]> {
     const kase = mlpCase(threads);
     opts.log(`hogwild ${kase}`);
     const r = await trainMlp({ ...opts.mlp, threads });
-    rows.push({ case: kase, impl: 'hogwild', metrics: mlpMetrics(r), primary: 'examples/s', note: 'Hogwild: shared weights updated in place' });
+    rows.push({
+      case: kase, impl: 'hogwild', metrics: mlpMetrics(r), primary: 'examples/s', note: 'Hogwild: shared weights updated in place',
+      command: `node dist-bench/bench/mlp_hogwild.js --threads ${threads} --epochs ${opts.mlp.epochs}${opts.quick ? ' --quick' : ''}`,
+    });
   }
   if (!opts.quick) {
     // The accuracy run: same model and batch, a shuffle per epoch and a decaying rate.

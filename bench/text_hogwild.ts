@@ -1,156 +1,108 @@
 /**
  * Our side of the text-classification benchmark (bench/harness/textSuite.ts):
- * fastText's supervised model (mean of token embeddings → linear → softmax)
- * trained by Hogwild threads with the Job API, on the seeded corpus.
+ * the `hogwild` command itself, as a user runs it, on the same file and flags
+ * as `fasttext supervised`:
  *
- * The job, as a user would write it:
- *   init group   ReadFastTextFile (train, then test with the train dictionary),
- *                parameter fills;
- *   epoch group  pipe(train.reader({ batchSize }), { processor: TextClassifier, numThreads });
- *   stop         epochLimiter(epochs); the learning rate decays linearly to 0.
- * Parameters: the embedding's 1024 most frequent rows and the output layer are
- * trained in per-thread replicas merged every 16 batches, the long tail of the
- * embedding is shared in place (docs/hogwild.md §2).
- * Timing: `train s` is the epochs' run time (JobRunner's epochEnd runMs), as for
- * the peers; `wall s` adds reading the files, building and evaluating.
+ *   hogwild supervised -input train.txt -output model -dim D -epoch E -lr 0.5 -thread T -seed 1
+ *   hogwild test model.bin test.txt                  (P@1; not timed)
+ *   hogwild predict model.bin - < lines.txt          (prediction throughput)
  *
- * Standalone:
+ * Timing: `wall s` is the whole `supervised` process (start, reading and encoding
+ * the file, training, saving the model), measured from outside like the peers';
+ * `in-loop s` is the training loop alone, from the CLI's own --json `done` event.
+ *
+ * Standalone (after `npm run build:ts`):
  *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/text_hogwild.js [--quick] [--dims 16,64] [--threads 1,2]
  */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import {
-  epochLimiter,
-  FastTextFile,
-  Job,
-  JobRunner,
-  LocalSession,
-  Net,
-  ops,
-  pipe,
-  Task,
-  TextClassifier,
-  type BlobReference,
-  type Dataset,
-} from '../lib/index.js';
 import { ensureCorpusFiles, type CorpusFiles } from './data/corpus.js';
-import { textBenchConfig, textCase, textMetrics, type TextSuiteOptions } from './harness/textSuite.js';
-import type { BenchRow } from './harness/types.js';
-import type { TextPeerResult } from './peers/types.js';
+import { repoRoot } from './harness/paths.js';
+import { peerRow } from './harness/peerRow.js';
+import { runMeasured } from './harness/proc.js';
+import { supervisedFlags, textBenchConfig, textCase, textMetrics, type TextSuiteOptions } from './harness/textSuite.js';
+import { type BenchRow, SuiteUnavailable } from './harness/types.js';
+import type { PeerOutcome, TextPeerResult } from './peers/types.js';
 
-export interface TextTrainOptions {
+/** The installed command's entry point (package.json "bin"): dist/cli/main.js. */
+export function hogwildCli(): string {
+  const main = join(repoRoot(), 'dist', 'cli', 'main.js');
+  if (!existsSync(main)) throw new SuiteUnavailable(`no ${main}: build it first (npm run build:ts)`);
+  return main;
+}
+
+/** Where runHogwildSupervised leaves `model.bin` for a given workDir. */
+export function hogwildModelDir(workDir: string): string {
+  return join(workDir, 'hogwild');
+}
+
+export interface HogwildTextOptions {
   corpus: CorpusFiles;
   dim: number;
   threads: number;
   epochs: number;
-  /** Examples per thread per update (default 64). */
-  batchSize?: number;
-  /** Step size for the batch-mean loss (default batchSize / 8, decayed linearly to 0). */
-  learningRate?: number;
-  /** Dense output layer: per-thread replicas merged every K batches (default 16); 0 = shared in place. */
-  denseSyncEvery?: number;
-  /** Embedding init range (default 1/dim, fastText's). */
-  initRange?: number;
-  /** Most frequent embedding rows kept in per-thread replicas (default 1024; 0: all shared). */
-  hotRows?: number;
-  seed?: number;
+  lr: number;
+  /** Folder for the model and its checkpoints (its `hogwild` subfolder, emptied first, so a run never resumes an old one). */
+  workDir: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
 }
 
-export interface TextTrainResult extends TextPeerResult {
-  /** Final test loss and the fastText dictionary size, for the report. */
-  testLoss: number;
-  inputRows: number;
-  /** Process CPU seconds spent in the epochs (user + system): ideal scaling keeps it flat across thread counts. */
-  trainCpuSeconds: number;
+/** The JSON events `hogwild supervised --json` printed. */
+function events(stdout: string): Record<string, unknown>[] {
+  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Trains and evaluates one case; returns the metrics the harness reports. */
-export async function trainText(o: TextTrainOptions): Promise<TextTrainResult> {
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const batchSize = o.batchSize ?? 64;
-  const train = await FastTextFile.scan(o.corpus.trainTxt);
-  const info = train.info!;
-  const clf = new TextClassifier({
-    vocab: info.inputRows,
-    dim: o.dim,
-    classes: info.nlabels,
-    learningRate: o.learningRate ?? batchSize / 8,
-    totalIterations: o.epochs * Math.ceil(info.examples / batchSize),
-    denseSyncEvery: o.denseSyncEvery ?? 16,
-    ...(o.initRange !== undefined ? { initRange: o.initRange } : {}),
-    hotRows: Math.min(o.hotRows ?? 1024, Math.floor(info.inputRows / 2)),
-    seed: o.seed ?? 1,
-  });
-  const job = new Job();
-  let trainDs: Dataset | undefined, testDs: Dataset | undefined;
-  job.scope(() => {
-    job.initGroup.scope(() =>
-      new Task({ name: 'load' }).scope(() => {
-        const net = ops.net();
-        const t = train.read(net, { name: 'train' });
-        trainDs = t.dataset;
-        testDs = new FastTextFile(o.corpus.testTxt).read(net, { name: 'test', dictionary: t.dictionary }).dataset;
-        clf.paramInit(net);
-      }),
-    );
-    pipe(trainDs!.reader({ batchSize }), { processor: clf, numThreads: o.threads, name: 'trainer' });
-    epochLimiter(job, o.epochs);
-  });
-  const session = new LocalSession();
-  try {
-    const runner = new JobRunner(job);
-    let trainMs = 0;
-    let cpuUs = 0;
-    let cpuAt = process.cpuUsage();
-    runner.on('epochStart', () => (cpuAt = process.cpuUsage()));
-    runner.on('epochEnd', (e) => {
-      trainMs += e.runMs;
-      const d = process.cpuUsage(cpuAt);
-      cpuUs += d.user + d.system;
-    });
-    await runner.train(session);
-    const evalNet = new Net('eval');
-    const { accuracy, loss } = clf.evaluate(evalNet, testDs!.content());
-    await session.run(evalNet);
-    const scalar = (b: BlobReference) => Number(session.workspace.fetch(b.name).data[0]);
-    const trainSeconds = trainMs / 1000;
-    return {
-      tokensPerSec: (o.corpus.trainTokens * o.epochs) / trainSeconds,
-      trainSeconds,
-      wallSeconds: (performance.now() - t0) / 1000,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
-      p1: scalar(accuracy),
-      testLoss: scalar(loss),
-      inputRows: info.inputRows,
-      trainCpuSeconds: cpuUs / 1e6,
-      cpuSeconds: (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6,
-    };
-  } finally {
-    await session.close();
-  }
+/** Trains with `hogwild supervised`, then evaluates with `hogwild test`. */
+export async function runHogwildSupervised(o: HogwildTextOptions): Promise<PeerOutcome<TextPeerResult>> {
+  const main = hogwildCli();
+  const dir = hogwildModelDir(o.workDir);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const model = join(dir, 'model');
+  const env = o.env ?? process.env;
+  const flags = supervisedFlags(o.corpus.trainTxt, model, o);
+  // --json only changes what is printed (events instead of progress lines); charts and per-epoch
+  // checkpoints are written as by default, so the wall time is what a user waits for.
+  const train = await runMeasured(process.execPath, [main, 'supervised', ...flags, '--json'], { env, timeoutMs: o.timeoutMs });
+  if (train.code !== 0) throw new Error(`hogwild supervised exited with ${train.signal ?? train.code}: ${train.stderr.slice(-500)}`);
+  const done = events(train.stdout).findLast((e) => e.event === 'done');
+  const inLoop = Number(done?.seconds ?? done?.trainSeconds);
+  if (!(inLoop > 0)) throw new Error(`hogwild supervised --json printed no 'done' event with seconds: ${train.stdout.slice(-300)}`);
+  const test = await runMeasured(process.execPath, [main, 'test', `${model}.bin`, o.corpus.testTxt, '1', '--json'], { env, timeoutMs: o.timeoutMs });
+  if (test.code !== 0) throw new Error(`hogwild test exited with ${test.signal ?? test.code}: ${test.stderr.slice(-500)}`);
+  const { precision } = JSON.parse(test.stdout) as { precision: number };
+  return {
+    name: 'hogwild',
+    available: true,
+    tokensPerSec: (o.corpus.trainTokens * o.epochs) / inLoop,
+    trainSeconds: inLoop,
+    wallSeconds: train.wallSeconds,
+    ...(train.cpuSeconds === undefined ? {} : { cpuSeconds: train.cpuSeconds }),
+    peakRssBytes: train.peakRssBytes,
+    p1: precision,
+  };
 }
 
-/** The harness entry point: one row per (dim, threads) case. */
+/** The harness entry point: one row per (dim, threads) case; 2-thread cases are the median of >= 3 runs. */
 export async function run(opts: TextSuiteOptions): Promise<BenchRow[]> {
+  hogwildCli();
   const rows: BenchRow[] = [];
   for (const { dim, threads } of opts.text.cases) {
     const kase = textCase(dim, threads);
-    opts.log(`hogwild ${kase}`);
-    // The quick corpus has 10× fewer documents: smaller batches keep enough
-    // updates to converge, and with so few merges the hot-row replicas would
-    // drift (P@1 0.64 at 2 threads), so the quick run shares the embedding.
-    const batchSize = opts.quick ? 32 : 64;
-    const learningRate = opts.quick ? 16 : 8;
-    const hotRows = opts.quick ? 0 : 1024;
-    const r = await trainText({ corpus: opts.corpus, dim, threads, epochs: opts.text.epochs, batchSize, learningRate, hotRows });
-    rows.push({
-      case: kase,
+    const workDir = join(opts.outDir, `hogwild-d${dim}-t${threads}`);
+    rows.push(await peerRow(opts, {
+      kase,
       impl: 'hogwild',
-      metrics: textMetrics(r),
-      primary: 'tokens/s',
-      note: `batch ${batchSize}/thread, lr ${learningRate}; per-thread replicas (merged every 16 batches) of the output layer${hotRows ? ` and the ${hotRows} most frequent rows` : ''}`,
-    });
+      metrics: textMetrics,
+      lowerIsBetter: true,
+      runs: opts.text.runs(threads, opts.repeat),
+      threadpools: () => `-thread ${threads}: its own threads (no BLAS or OpenMP pool)`,
+      command: `hogwild supervised ${supervisedFlags('train.txt', 'model', { dim, threads, epochs: opts.text.epochs, lr: opts.text.lr }).join(' ')} --json`,
+      run: () => runHogwildSupervised({ corpus: opts.corpus, dim, threads, epochs: opts.text.epochs, lr: opts.text.lr, workDir, timeoutMs: opts.timeoutMs }),
+    }));
   }
   return rows;
 }
@@ -162,24 +114,17 @@ async function main(argv: string[]): Promise<void> {
   };
   const quick = argv.includes('--quick');
   const config = textBenchConfig(quick);
-  const dims = (arg('--dims') ?? config.cases.map((c) => c.dim).filter((d, i, a) => a.indexOf(d) === i).join(',')).split(',').map(Number);
+  const dims = (arg('--dims') ?? [...new Set(config.cases.map((c) => c.dim))].join(',')).split(',').map(Number);
   const threads = (arg('--threads') ?? '1,2').split(',').map(Number);
-  const epochs = Number(arg('--epochs') ?? config.epochs);
   const corpus = ensureCorpusFiles(config.corpus, arg('--cache') ?? 'bench/out/cache');
-  const extra = {
-    batchSize: Number(arg('--batch') ?? (quick ? 32 : 64)),
-    learningRate: Number(arg('--lr') ?? (quick ? 16 : 8)),
-    ...(arg('--sync') ? { denseSyncEvery: Number(arg('--sync')) } : {}),
-    ...(arg('--init') ? { initRange: Number(arg('--init')) } : {}),
-    hotRows: Number(arg('--hot') ?? (quick ? 0 : 1024)),
-  };
-  console.log(`corpus ${corpus.config.train} train / ${corpus.config.test} test docs, ${corpus.trainTokens} tokens; ${epochs} epochs`);
+  console.log(`corpus ${corpus.config.train} train / ${corpus.config.test} test docs, ${corpus.trainTokens} tokens; ${config.epochs} epochs`);
   for (const dim of dims) {
     for (const t of threads) {
-      const r = await trainText({ corpus, dim, threads: t, epochs, ...extra });
+      const r = await runHogwildSupervised({ corpus, dim, threads: t, epochs: config.epochs, lr: config.lr, workDir: join('bench/out/tmp', `text-d${dim}-t${t}`) });
+      if (!r.available) throw new Error(r.reason);
       console.log(
-        `dim ${dim} · ${t} thread(s): ${(r.tokensPerSec / 1e6).toFixed(1)} M tokens/s, train ${r.trainSeconds.toFixed(2)} s, ` +
-          `cpu ${r.trainCpuSeconds.toFixed(2)} s, wall ${r.wallSeconds.toFixed(2)} s, P@1 ${r.p1.toFixed(4)}, test loss ${r.testLoss.toFixed(4)}, RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MB`,
+        `dim ${dim} · ${t} thread(s): wall ${r.wallSeconds.toFixed(2)} s, in loop ${r.trainSeconds.toFixed(2)} s ` +
+          `(${(r.tokensPerSec / 1e6).toFixed(1)} M tokens/s), P@1 ${r.p1.toFixed(4)}, RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MB`,
       );
     }
   }

@@ -83,12 +83,16 @@ function details(rows: BenchRow[]): string {
   const measured = rows.filter((r) => !r.skipped);
   const metrics = [...new Set(measured.flatMap((r) => Object.keys(r.metrics)))];
   const hasNote = measured.some((r) => r.note);
+  const hasPools = measured.some((r) => r.threadpools);
+  const hasCommand = measured.some((r) => r.command);
   const body = measured.map((r) => [
     r.case, r.impl,
     ...metrics.map((m) => (r.metrics[m] === undefined ? '—' : formatValue(m, r.metrics[m]!))),
     ...(hasNote ? [r.note ?? ''] : []),
+    ...(hasPools ? [r.threadpools ?? ''] : []),
+    ...(hasCommand ? [r.command ? `\`${r.command}\`` : ''] : []),
   ]);
-  return table(['Case', 'Impl', ...metrics, ...(hasNote ? ['Note'] : [])], body);
+  return table(['Case', 'Impl', ...metrics, ...(hasNote ? ['Note'] : []), ...(hasPools ? ['Thread pools'] : []), ...(hasCommand ? ['Command'] : [])], body);
 }
 
 function notRun(rows: BenchRow[]): string[] {

@@ -1,15 +1,17 @@
 /**
  * Runs the suites one after the other, then writes the results as JSON
- * (<outDir>/results-<date>.json) and as RESULTS.md with SVG charts beside it.
+ * (<outDir>/results-<date>.json) and as RESULTS.md with SVG charts beside it, and the
+ * README's benchmark table (README-table.md beside it; README.md itself for bench/RESULTS.md).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 import { SUITES } from '../suites.js';
 import { writeCharts } from './charts.js';
 import { machineInfo } from './machine.js';
-import { benchDir } from './paths.js';
+import { benchDir, repoRoot } from './paths.js';
+import { renderReadmeTable, updateReadme } from './readme.js';
 import { renderMarkdown } from './report.js';
 import { type BenchReport, FAILED_PREFIX, OURS, type Suite, type SuiteResult, SuiteUnavailable } from './types.js';
 
@@ -79,6 +81,12 @@ export async function writeResults(report: BenchReport, source: string, resultsP
   mkdirSync(dir, { recursive: true });
   const charts = await writeCharts(report, join(dir, 'charts'), 'charts', log);
   writeFileSync(resultsPath, renderMarkdown(report, charts, source));
+  // The README's table: beside the results always, in README.md itself for bench/RESULTS.md.
+  writeFileSync(join(dir, 'README-table.md'), `${renderReadmeTable(report, 'RESULTS.md')}\n`);
+  if (resolve(resultsPath) === resolve(benchDir(), 'RESULTS.md')) {
+    const readme = join(repoRoot(), 'README.md');
+    log(updateReadme(readme, report) ? `README:  ${readme} (benchmark table)` : `README:  no table markers in ${readme}; table in ${join(dir, 'README-table.md')}`);
+  }
 }
 
 /** Regenerates RESULTS.md from a results JSON written earlier. */

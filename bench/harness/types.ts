@@ -40,6 +40,10 @@ export interface BenchRow {
   skipped?: string;
   /** One short remark shown in the details table ("2 processes (Hogwild)"). */
   note?: string;
+  /** The command line a user runs to get this figure (shown in RESULTS.md and the README table). */
+  command?: string;
+  /** The peer's native thread pools as it ran (threadpoolctl), to show they were pinned. */
+  threadpools?: string;
 }
 
 export interface Suite {

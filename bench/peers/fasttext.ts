@@ -1,14 +1,16 @@
 /**
- * fastText peer: Debian's `fasttext` binary (`fasttext supervised … -thread T`, then
- * `fasttext test`). Its own training rate (the last "words/sec/thread" it prints, × T)
+ * fastText peer: Debian's `fasttext` binary (`fasttext supervised … -thread T -seed 1`, then
+ * `fasttext test`), and `fasttext predict` for the prediction rows. Its own training rate (the last "words/sec/thread" it prints, × T)
  * counts one end-of-line token per document; we rescale it to corpus tokens so every
  * implementation is measured in the same unit.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { CorpusFiles } from '../data/corpus.js';
 import { runMeasured, which } from '../harness/proc.js';
+import { supervisedFlags } from '../harness/textFlags.js';
+import { pinnedEnv } from './pinnedEnv.js';
 import { INSTALL_HINT, type PeerOutcome, type TextPeerResult } from './types.js';
 
 export interface FasttextOptions {
@@ -17,7 +19,7 @@ export interface FasttextOptions {
   epochs: number;
   lr: number;
   threads: number;
-  /** Scratch folder for the model files (removed afterwards). */
+  /** Folder for the model files (in its `fasttext` subfolder, emptied first; the model stays for `fasttext predict`). */
   workDir: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -32,6 +34,11 @@ export function fasttextUnavailable(env: NodeJS.ProcessEnv = process.env): strin
   if (fasttextBinary(env)) return undefined;
   const what = env.HOGWILD_BENCH_FASTTEXT ? `${env.HOGWILD_BENCH_FASTTEXT} is not executable` : 'no fasttext on PATH';
   return `not installed: ${what} (apt-get install fasttext; ${INSTALL_HINT})`;
+}
+
+/** Where runFasttext leaves `model.bin` for a given workDir. */
+export function fasttextModelDir(workDir: string): string {
+  return join(workDir, 'fasttext');
 }
 
 /** The training rate fastText printed last, in words (incl. end-of-line) per second per thread. */
@@ -51,14 +58,13 @@ export async function runFasttext(opts: FasttextOptions): Promise<PeerOutcome<Te
   const env = opts.env ?? process.env;
   const bin = fasttextBinary(env);
   if (!bin) return { name: 'fasttext', available: false, reason: fasttextUnavailable(env)! };
-  const dir = mkdtempSync(join(opts.workDir, 'fasttext-'));
-  try {
+  // <workDir>/fasttext, emptied first; its model is kept for the prediction rows.
+  const dir = fasttextModelDir(opts.workDir);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  {
     const model = join(dir, 'model');
-    const train = await runMeasured(bin, [
-      'supervised', '-input', opts.corpus.trainTxt, '-output', model,
-      '-dim', String(opts.dim), '-epoch', String(opts.epochs), '-lr', String(opts.lr),
-      '-thread', String(opts.threads),
-    ], { env, timeoutMs: opts.timeoutMs });
+    const train = await runMeasured(bin, ['supervised', ...supervisedFlags(opts.corpus.trainTxt, model, opts)], { env: pinnedEnv(opts.threads, env), timeoutMs: opts.timeoutMs });
     if (train.code !== 0) throw new Error(`fasttext supervised exited with ${train.signal ?? train.code}: ${train.stderr.slice(-500)}`);
     const test = await runMeasured(bin, ['test', `${model}.bin`, opts.corpus.testTxt], { env, timeoutMs: opts.timeoutMs });
     const p1 = parsePrecisionAt1(test.stdout);
@@ -79,7 +85,38 @@ export async function runFasttext(opts: FasttextOptions): Promise<PeerOutcome<Te
       peakRssBytes: train.peakRssBytes,
       p1,
     };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What one prediction run over a file measured (ours or a peer's). */
+export interface PredictResult {
+  linesPerSec: number;
+  wallSeconds: number;
+  cpuSeconds?: number;
+  peakRssBytes: number;
+}
+
+/**
+ * Runs `command args…` with stdin from `input` and stdout to /dev/null (the
+ * answers are not the harness's to hold), measured like every peer.
+ */
+export async function runPredictCommand(command: string, args: string[], input: string, lines: number, opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<PredictResult> {
+  const env = { ...(opts.env ?? process.env), HOGWILD_BENCH_PREDICT_INPUT: input };
+  const run = await runMeasured('/bin/sh', ['-c', 'exec "$@" < "$HOGWILD_BENCH_PREDICT_INPUT" > /dev/null', 'sh', command, ...args], { env, timeoutMs: opts.timeoutMs });
+  if (run.code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${run.signal ?? run.code}: ${run.stderr.slice(-500)}`);
+  return {
+    linesPerSec: lines / run.wallSeconds,
+    wallSeconds: run.wallSeconds,
+    ...(run.cpuSeconds === undefined ? {} : { cpuSeconds: run.cpuSeconds }),
+    peakRssBytes: run.peakRssBytes,
+  };
+}
+
+/** `fasttext predict <model.bin> - < input` (one thread: fastText predicts on one). */
+export async function runFasttextPredict(o: { model: string; input: string; lines: number; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<PeerOutcome<PredictResult>> {
+  const env = o.env ?? process.env;
+  const bin = fasttextBinary(env);
+  if (!bin) return { name: 'fasttext', available: false, reason: fasttextUnavailable(env)! };
+  if (!existsSync(o.model)) return { name: 'fasttext', available: false, reason: `no fastText model: fasttext supervised did not run (${o.model})` };
+  return { name: 'fasttext', available: true, ...(await runPredictCommand(bin, ['predict', o.model, '-'], o.input, o.lines, { env: pinnedEnv(1, env), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) })) };
 }

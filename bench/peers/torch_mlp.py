@@ -20,6 +20,9 @@ import torch
 import torch.multiprocessing as mp
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from threadpools import threadpools  # noqa: E402
+
 
 def read_idx(path):
     opener = gzip.open if path.endswith(".gz") else open
@@ -115,6 +118,8 @@ def main():
         "numpy": np.__version__,
         "threads": args.threads,
         "procs": args.procs,
+        "torchThreads": torch.get_num_threads(),
+        "threadpools": threadpools(),
     }))
 
 

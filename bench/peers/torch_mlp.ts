@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import { benchDir } from '../harness/paths.js';
 import { lastJsonLine, runMeasured } from '../harness/proc.js';
+import { describeThreadpools, pinnedEnv, type ThreadpoolInfo } from './pinnedEnv.js';
 import { probeTorch } from './python.js';
 import { INSTALL_HINT, type MlpPeerResult, type PeerOutcome } from './types.js';
 
@@ -36,6 +37,8 @@ export interface TorchMlpOptions {
   /** Train on the first N examples only (0: all 60 000). */
   limit?: number;
   dataDir?: string;
+  /** OPENBLAS_CORETYPE to run with (bench/harness/openblas.ts); unset: OpenBLAS's own pick. */
+  openblasCoretype?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
 }
@@ -46,6 +49,8 @@ interface ScriptOutput {
   examplesPerSec: number;
   testAccuracy: number;
   torch: string;
+  torchThreads?: number;
+  threadpools?: ThreadpoolInfo[];
 }
 
 export async function runTorchMlp(opts: TorchMlpOptions): Promise<PeerOutcome<MlpPeerResult>> {
@@ -61,7 +66,8 @@ export async function runTorchMlp(opts: TorchMlpOptions): Promise<PeerOutcome<Ml
     '--lr', String(opts.lr), '--threads', String(opts.threads), '--procs', String(opts.procs ?? 1),
     '--limit', String(opts.limit ?? 0),
   ];
-  const run = await runMeasured(probe.python, args, { env, timeoutMs: opts.timeoutMs });
+  // Every pool pinned to the threads of one process (1 per Hogwild process), as PyTorch's docs advise.
+  const run = await runMeasured(probe.python, args, { env: pinnedEnv(opts.threads, env, opts.openblasCoretype), timeoutMs: opts.timeoutMs });
   const out = lastJsonLine<ScriptOutput>(run, 'torch_mlp.py');
   return {
     name: 'pytorch',
@@ -73,5 +79,6 @@ export async function runTorchMlp(opts: TorchMlpOptions): Promise<PeerOutcome<Ml
     peakRssBytes: run.peakRssBytes,
     testAccuracy: out.testAccuracy,
     version: out.torch,
+    threadpools: describeThreadpools(out.threadpools, out.torchThreads),
   };
 }

@@ -12,6 +12,7 @@ Reads the binary corpus written by bench/data/corpus.ts (<prefix>.ids.i32,
 """
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -20,6 +21,9 @@ import numpy as np
 import torch
 import torch.multiprocessing as mp
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from threadpools import threadpools  # noqa: E402
 
 
 def load(prefix):
@@ -126,6 +130,8 @@ def main():
         "torch": torch.__version__,
         "numpy": np.__version__,
         "procs": args.procs,
+        "torchThreads": torch.get_num_threads(),
+        "threadpools": threadpools(),
     }))
 
 

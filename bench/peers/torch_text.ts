@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { CorpusFiles } from '../data/corpus.js';
 import { benchDir } from '../harness/paths.js';
 import { lastJsonLine, runMeasured } from '../harness/proc.js';
+import { describeThreadpools, pinnedEnv, type ThreadpoolInfo } from './pinnedEnv.js';
 import { probeTorch } from './python.js';
 import type { PeerOutcome, TextPeerResult } from './types.js';
 
@@ -30,6 +31,8 @@ interface ScriptOutput {
   tokensPerSec: number;
   p1: number;
   torch: string;
+  torchThreads?: number;
+  threadpools?: ThreadpoolInfo[];
 }
 
 export async function runTorchText(opts: TorchTextOptions): Promise<PeerOutcome<TextPeerResult>> {
@@ -44,7 +47,8 @@ export async function runTorchText(opts: TorchTextOptions): Promise<PeerOutcome<
     '--batch', String(opts.batch ?? 64),
     ...(opts.lr === undefined ? [] : ['--lr', String(opts.lr)]),
   ];
-  const run = await runMeasured(probe.python, args, { env: { ...env, OMP_NUM_THREADS: '1' }, timeoutMs: opts.timeoutMs });
+  // One thread per process: every pool pinned to 1, as PyTorch's Hogwild docs advise.
+  const run = await runMeasured(probe.python, args, { env: pinnedEnv(1, env), timeoutMs: opts.timeoutMs });
   const out = lastJsonLine<ScriptOutput>(run, 'torch_text.py');
   return {
     name: 'pytorch',
@@ -56,5 +60,6 @@ export async function runTorchText(opts: TorchTextOptions): Promise<PeerOutcome<
     peakRssBytes: run.peakRssBytes,
     p1: out.p1,
     version: out.torch,
+    threadpools: describeThreadpools(out.threadpools, out.torchThreads),
   };
 }

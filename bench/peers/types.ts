@@ -23,6 +23,8 @@ export interface TextPeerResult {
   /** Precision at 1 on the test split. */
   p1: number;
   version?: string;
+  /** Thread pools as the peer ran (threadpoolctl), for the report. */
+  threadpools?: string;
 }
 
 /** One training run of an MLP peer. */
@@ -34,6 +36,8 @@ export interface MlpPeerResult {
   peakRssBytes: number;
   testAccuracy: number;
   version?: string;
+  /** Thread pools as the peer ran (threadpoolctl), for the report. */
+  threadpools?: string;
 }
 
 export const INSTALL_HINT = 'scripts/install-peers.sh installs it';

@@ -13,9 +13,10 @@ import type { CheckpointBinding } from './checkpointTypes.js';
 import type { CoreBinding } from './coreTypes.js';
 import type { DataBinding } from './dataTypes.js';
 import type { KernelBinding } from './kernelTypes.js';
+import type { PredictBinding } from './predictTypes.js';
 
 export type * from './coreTypes.js';
-export type NativeBinding = CoreBinding & KernelBinding & DataBinding & CheckpointBinding;
+export type NativeBinding = CoreBinding & KernelBinding & DataBinding & CheckpointBinding & PredictBinding;
 
 const require = createRequire(import.meta.url);
 

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, describe, expect, test } from 'vitest';
 
 import { main } from '../../bench/harness/cli.js';
-import { peerRow } from '../../bench/harness/peerRow.js';
+import { peerRow, summarize } from '../../bench/harness/peerRow.js';
+import { README_END, README_START, renderReadmeTable, updateReadme } from '../../bench/harness/readme.js';
 import { formatValue, metricGroups, ratio } from '../../bench/harness/report.js';
 import { runBench } from '../../bench/harness/runner.js';
 import { type BenchReport, type Suite, SuiteUnavailable } from '../../bench/harness/types.js';
@@ -75,6 +76,20 @@ describe('peer rows', () => {
     expect(row).toEqual({ case: 'c', impl: 'peer', metrics: { 'items/s': 5 }, primary: 'items/s', note: 'best of 3' });
   });
 
+  test('with >= 3 runs: the median run, the best and the spread; command and thread pools kept', async () => {
+    const walls = [5, 3, 4.5];
+    const row = await peerRow(opts, {
+      kase: 'c', impl: 'peer', runs: 3, lowerIsBetter: true, command: 'peer -x', threadpools: (r: { wall: number }) => `pools ${r.wall}`,
+      metrics: (r: { wall: number }) => ({ 'wall s': r.wall, other: r.wall * 10 }),
+      run: async () => ({ name: 'peer', available: true, wall: walls.shift()! }),
+    });
+    expect(row).toEqual({
+      case: 'c', impl: 'peer', primary: 'wall s', lowerIsBetter: true, note: 'median of 3 runs', command: 'peer -x', threadpools: 'pools 4.5',
+      metrics: { 'wall s': 4.5, other: 45, 'wall s best': 3, 'wall s spread': 2 },
+    });
+    expect(summarize([1, 4, 2, 8], false)).toEqual({ median: 3, best: 8, spread: 7 });
+  });
+
   test('turn "not installed" and errors into skipped rows', async () => {
     const missing = await peerRow(opts, { kase: 'c', impl: 'peer', metrics, run: async () => ({ name: 'peer', available: false, reason: 'not installed: x' }) });
     expect(missing.skipped).toBe('not installed: x');
@@ -97,6 +112,43 @@ describe('report formatting', () => {
       { case: 'a', impl: 'hogwild', metrics: { x: 2 } },
     ]);
     expect(g!.impls).toEqual(['hogwild', 'peer']);
+  });
+});
+
+describe('README table', () => {
+  const report: BenchReport = {
+    date: '2026-12-06T05:00:00.000Z', command: 'npm run bench', quick: false, repeat: 1,
+    machine: { cpuModel: 'Test CPU', logicalCores: 2, memoryGiB: 8, os: 'linux', node: 'v22', peers: {} },
+    suites: [{
+      name: 'text', title: 'Text', status: 'ok', seconds: 1, loadAverage: 0,
+      rows: [
+        { case: 'dim 16 · 2 threads', impl: 'hogwild', metrics: { 'wall s': 2, 'in-loop s': 1.5, 'P@1': 0.81 }, lowerIsBetter: true, command: 'hogwild supervised -dim 16' },
+        { case: 'dim 16 · 2 threads', impl: 'fasttext', metrics: { 'wall s': 4, 'P@1': 0.8 }, lowerIsBetter: true, command: 'fasttext supervised -dim 16' },
+        { case: 'dim 16 · 2 threads', impl: 'pytorch', metrics: { 'wall s': 9 }, lowerIsBetter: true },
+        { case: 'bench-only kernel', impl: 'hogwild', metrics: { 'GFLOP/s': 100 } },
+        { case: 'bench-only kernel', impl: 'numpy', metrics: { 'GFLOP/s': 90 } },
+      ],
+    }],
+  };
+
+  test('only rows with a user command, against the best peer, with both commands', () => {
+    const table = renderReadmeTable(report, 'bench/RESULTS.md');
+    const lines = table.split('\n').filter((l) => l.startsWith('| text'));
+    expect(lines).toEqual([
+      '| text · dim 16 · 2 threads, wall s (lower is better) | 2.00 (in loop 1.50 s, P@1 0.810) | fasttext 4.00 (P@1 0.800) | 2.00× | `hogwild supervised -dim 16`<br>`fasttext supervised -dim 16` |',
+    ]);
+    expect(table).toContain('Produced by `npm run bench` on 2026-12-06');
+  });
+
+  test('replaces what is between the markers of the README, nothing else', () => {
+    const readme = join(scratch, 'README.md');
+    writeFileSync(readme, `# X\n\n${README_START}\nold table\n${README_END}\n\nmore\n`);
+    expect(updateReadme(readme, report)).toBe(true);
+    const text = readFileSync(readme, 'utf8');
+    expect(text).not.toContain('old table');
+    expect(text).toMatch(/^# X\n\n<!-- bench-table:start[^\n]*\n\| Benchmark \|[\s\S]*\n<!-- bench-table:end -->\n\nmore\n$/);
+    writeFileSync(readme, 'no markers\n');
+    expect(updateReadme(readme, report)).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 
 import { run as gemm } from '../../bench/gemm.js';
+import { mlpSuite } from '../../bench/harness/mlpSuite.js';
 import { loadSuiteModule } from '../../bench/harness/modules.js';
 import { SuiteUnavailable } from '../../bench/harness/types.js';
 import { run as sparse, type SparseOutput, sparseRows } from '../../bench/sparse.js';
@@ -90,4 +91,11 @@ describe('sparse', () => {
     });
     expect(rows[1]!.note).toMatch(/relaxed build/);
   });
+});
+
+test('mlp without Fashion-MNIST: every row says "not installed", and the suite does not fail', async () => {
+  const rows = await withEnv({ HOGWILD_BENCH_FASHION_MNIST: join(scratch, 'no-dataset') }, () =>
+    mlpSuite.run({ quick: true, repeat: 1, outDir: scratch, cacheDir: scratch, log: quiet }));
+  expect(rows.map((r) => `${r.case}/${r.impl}`)).toEqual(['1 thread/hogwild', '1 thread/pytorch', '2 threads/hogwild', '2 threads/pytorch', '2 threads/pytorch hogwild']);
+  for (const r of rows) expect(r.skipped).toMatch(/^not installed: no Fashion-MNIST in .*no-dataset/);
 });

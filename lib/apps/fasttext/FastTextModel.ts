@@ -4,28 +4,25 @@
  * labelled file (fastText's `predict` and `test`).
  *
  * Lines are encoded natively by the training dictionary (the same tokenizer,
- * n-gram hashing and ids as training) and scored by one plan per chunk of
- * lines: mean of the input rows → linear → softmax. Each line is given a known
- * label before encoding, so every line, labelled or not, yields one prediction.
+ * n-gram hashing and ids as training) and scored by the native predictor
+ * (FastTextPredictor: mean of the input rows → linear → softmax, on worker
+ * threads, no scratch files). Every line, labelled or not, yields one
+ * prediction; its own labels are not part of its input.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 
 import { inspectCheckpoint, loadCheckpoint, saveCheckpoint } from '../../checkpoint/files.js';
 import { DataError, HogwildError, InvalidArgumentError } from '../../errors/index.js';
-import { Net } from '../../net/Net.js';
 import { Workspace } from '../../runtime/Workspace.js';
-import { LocalSession } from '../../session/LocalSession.js';
+import type { LocalSession } from '../../session/LocalSession.js';
 import { parseDictionaryRecord, type DictionaryInfo } from './dictionaryRecord.js';
 import { FASTTEXT_BLOBS, FASTTEXT_MODEL_BLOBS, type FastTextJob } from './FastTextJob.js';
-import { Meter, topK, type Prediction } from './metrics.js';
+import { FastTextPredictor, PREDICT_OUTPUT } from './FastTextPredictor.js';
+import { Meter, type Prediction } from './metrics.js';
 
 /** fastText's own .bin files start with this int32 (FASTTEXT_FILEFORMAT_MAGIC_INT32). */
 const FASTTEXT_MAGIC = 793712314;
-/** Lines scored per plan run (bounds the memory of one run). */
+/** Lines scored per native call (bounds the memory of one call). */
 const CHUNK_LINES = 20_000;
 /** Value of the `format` metadata key of model files. */
 export const FASTTEXT_MODEL_FORMAT = 'hogwild-fasttext/1';
@@ -100,10 +97,7 @@ export class FastTextModel {
   /** The `meta` strings of the file. */
   readonly meta: Readonly<Record<string, string>>;
   private readonly _ws: Workspace;
-  private readonly _session: LocalSession;
-  private readonly _dir: string;
-  private readonly _input: string;
-  private readonly _net: Net;
+  private readonly _predictor: FastTextPredictor;
   private _queue: Promise<unknown> = Promise.resolve();
   private _disposed = false;
 
@@ -114,18 +108,7 @@ export class FastTextModel {
     this.labels = dictionary.labels;
     this.dim = dim;
     this.meta = meta;
-    this._session = new LocalSession({ workspace: ws });
-    this._dir = mkdtempSync(join(tmpdir(), 'hogwild-predict-'));
-    this._input = join(this._dir, `lines-${randomBytes(4).toString('hex')}.txt`);
-    const net = new Net('fasttext_predict');
-    const [, lengths, values] = net.op('ReadFastTextFile', [FASTTEXT_BLOBS.dictionary], ['predict/label', 'predict/lengths', 'predict/values'], {
-      path: this._input,
-      index_dtype: 'int32',
-    }) as [unknown, string, string];
-    const hidden = net.SparseLengthsMean([FASTTEXT_BLOBS.input, values, lengths], ['predict/hidden']);
-    const logits = net.FC([hidden, FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias], ['predict/logits']);
-    net.Softmax(logits, ['predict/probs']);
-    this._net = net;
+    this._predictor = FastTextPredictor.fromWorkspace(ws);
   }
 
   /**
@@ -163,79 +146,77 @@ export class FastTextModel {
     return line.split(/[ \t\r\v\f\0]+/).filter((t) => t.startsWith(prefix) && known.has(t));
   }
 
+  /** The native predictor of this model, for streaming (predictStream); valid until dispose(). */
+  predictor(): FastTextPredictor {
+    if (this._disposed) throw new InvalidArgumentError('Expected a live FastTextModel but it was disposed', 'HOGWILD_DISPOSED');
+    return this._predictor;
+  }
+
   /**
    * Predicts the `k` most probable labels (with probability >= `threshold`)
    * of every line, best first; one list per line, in order.
    */
   async predict(lines: readonly string[], k = 1, threshold = 0): Promise<Prediction[][]> {
-    if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`Expected an integer >= 1 for k but received ${String(k)}`);
-    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
-      throw new InvalidArgumentError(`Expected a number in [0, 1] for threshold but received ${String(threshold)}`);
-    }
+    checkKAndThreshold(k, threshold);
     const out: Prediction[][] = [];
     for (let i = 0; i < lines.length; i += CHUNK_LINES) {
-      const chunk = lines.slice(i, i + CHUNK_LINES);
-      const probs = await this._exclusive(() => this._score(chunk, i));
-      const n = this.labels.length;
-      for (let j = 0; j < chunk.length; j++) out.push(topK(probs, j * n, n, this.labels, k, threshold));
+      const r = await this._exclusive(() => this._predictor.predict(joinLines(lines, i), { k, threshold, output: PREDICT_OUTPUT.arrays }, i + 1));
+      let at = 0;
+      for (const n of r.counts!) {
+        const row: Prediction[] = [];
+        for (let j = 0; j < n; j++, at++) row.push({ label: this.labels[r.labels![at]!]!, prob: r.probs![at]! });
+        out.push(row);
+      }
     }
     return out;
   }
 
   /** fastText's `test`: precision and recall at k over the lines with a known label. */
   async test(lines: readonly string[], k = 1, threshold = 0): Promise<FastTextTestResult> {
+    checkKAndThreshold(k, threshold);
     const meter = new Meter();
-    const labelled = lines.map((l) => [l, this.goldLabels(l)] as const).filter(([, g]) => g.length > 0);
-    const predictions = await this.predict(
-      labelled.map(([l]) => l),
-      k,
-      threshold,
-    );
-    labelled.forEach(([, gold], i) => meter.log(gold, predictions[i]!));
+    for (let i = 0; i < lines.length; i += CHUNK_LINES) {
+      const r = await this._exclusive(() => this._predictor.predict(joinLines(lines, i), { k, threshold, output: PREDICT_OUTPUT.test }, i + 1));
+      meter.examples += r.examples!;
+      meter.gold += r.gold!;
+      meter.predicted += r.predicted!;
+      meter.predictedGold += r.predictedGold!;
+    }
     return { examples: meter.examples, precision: meter.precision(), recall: meter.recall(), text: meter.format(k) };
   }
 
-  /** Frees the native memory and the scratch directory (after predictions in flight). */
+  /** Frees the native memory (after predictions in flight; batches already started keep the parameters alive). */
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
     await this._queue.catch(() => undefined);
-    await this._session.close();
     this._ws.dispose();
-    rmSync(this._dir, { recursive: true, force: true });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
 
-  /** Runs `fn` after every earlier scoring run (one workspace, one scratch file). */
+  /** Runs `fn` after every earlier call (calls answer in order and one at a time). */
   private _exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this._disposed) throw new InvalidArgumentError('Expected a live FastTextModel but it was disposed', 'HOGWILD_DISPOSED');
     const run = this._queue.then(fn, fn);
     this._queue = run.catch(() => undefined);
     return run;
   }
+}
 
-  /** Scores `lines` (`offset`: index of the first one, for error messages). */
-  private async _score(lines: readonly string[], offset: number): Promise<Float32Array> {
-    const label = this.labels[0]!;
-    // One line in, one line out: a known label first, and no '\n' inside.
-    const text = lines.map((l) => `${label} ${l.replace(/\n/g, ' ')}\n`).join('');
-    await writeFile(this._input, text);
-    try {
-      await this._session.run(this._net);
-    } catch (err) {
-      // Name the caller's line, not the scratch file's.
-      if (err instanceof Error) err.message = err.message.split(`${this._input}:`).join('line ').replace(/^line (\d+)/, (_, n: string) => `line ${Number(n) + offset}`);
-      throw err;
-    }
-    const probs = this._ws.fetch('predict/probs');
-    if (probs.shape[0] !== lines.length) {
-      throw new DataError('HOGWILD_DATA', `Expected ${lines.length} encoded lines but the dictionary kept ${probs.shape[0]}`);
-    }
-    return probs.data as Float32Array;
+function checkKAndThreshold(k: number, threshold: number): void {
+  if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError(`Expected an integer >= 1 for k but received ${String(k)}`);
+  if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+    throw new InvalidArgumentError(`Expected a number in [0, 1] for threshold but received ${String(threshold)}`);
   }
+}
+
+/** Lines [from, from + CHUNK_LINES) as one UTF-8 text, one line each ('\n' inside a line becomes a space). */
+function joinLines(lines: readonly string[], from: number): Buffer {
+  const chunk = lines.slice(from, from + CHUNK_LINES);
+  return Buffer.from(chunk.map((l) => `${l.includes('\n') ? l.replace(/\n/g, ' ') : l}\n`).join(''));
 }
 
 /** The model file path of `-output <prefix>`: `<prefix>.bin`, as fastText. */

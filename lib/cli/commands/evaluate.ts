@@ -1,14 +1,17 @@
 /**
  * `hogwild test`, `hogwild predict` and `hogwild predict-prob`: fastText's
- * commands with fastText's arguments and output lines.
+ * commands with fastText's arguments and output lines, streamed through the
+ * native predictor (lib/apps/fasttext/predictStream.ts) while the input is read.
  */
+import { once } from 'node:events';
+
 import { FastTextModel, resolveModelPath } from '../../apps/fasttext/FastTextModel.js';
-import { formatPredictions } from '../../apps/fasttext/metrics.js';
+import { DEFAULT_CHUNK_BYTES, predictStream, type StreamMode } from '../../apps/fasttext/predictStream.js';
 import { HogwildError } from '../../errors/index.js';
 import { intPositional, type OptionSpecs, type ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT, InputError, UsageError } from '../exitCodes.js';
-import { readLines } from '../lines.js';
+import { openTextInput } from '../input.js';
 
 const OPTIONS: OptionSpecs = {
   json: { type: 'boolean', description: 'print JSON instead of fastText\'s lines' },
@@ -40,47 +43,56 @@ async function loadModel(path: string): Promise<FastTextModel> {
   }
 }
 
-/** Data errors name the file: the model reports lines by number. */
-function asInput(err: unknown, data: string): unknown {
+/**
+ * Data errors name the file and line as `file:N: …` (the predictor says
+ * "line N: …", counted over the whole input).
+ */
+function asInput(err: unknown, name: string): unknown {
   if (err instanceof HogwildError && (err.code === 'HOGWILD_DATA' || err.code === 'HOGWILD_IO')) {
-    return new InputError(`${data === '-' ? '<stdin>' : data}: ${err.message}`, { cause: err });
+    const m = /^line (\d+): (.*)$/s.exec(err.message);
+    return new InputError(m ? `${name}:${m[1]}: ${m[2]}` : `${name}: ${err.message}`, { cause: err });
   }
   return err;
 }
 
-async function runTest(args: ParsedArgs, ctx: CommandContext): Promise<number> {
-  const p = positionals('test', args);
-  const lines = await readLines(p.data, 'test file');
-  const model = await loadModel(p.model);
-  try {
-    const r = await model.test(lines, p.k, p.th).catch((err: unknown) => {
-      throw asInput(err, p.data);
-    });
-    if (args.values.json) ctx.out.write(`${JSON.stringify({ examples: r.examples, k: p.k, precision: r.precision, recall: r.recall })}\n`);
-    else ctx.out.write(r.text);
-    return EXIT.OK;
-  } finally {
-    await model.dispose();
-  }
+/** Writes one piece of output, waiting while the stream's buffer is full. */
+async function writeOut(out: NodeJS.WritableStream, chunk: Buffer | string): Promise<void> {
+  if (!out.write(chunk)) await once(out, 'drain');
 }
 
-function predictRun(withProb: boolean) {
+/**
+ * Streams the input through the model: answers are printed as lines are
+ * read (a pipe gets an answer per line it sends), memory stays bounded, and
+ * the input may be any size.
+ */
+function streamRun(mode: StreamMode) {
   return async (args: ParsedArgs, ctx: CommandContext): Promise<number> => {
-    const cmd = withProb ? 'predict-prob' : 'predict';
-    const p = positionals(cmd, args);
-    const lines = await readLines(p.data, 'input file');
-    const model = await loadModel(p.model);
+    const p = positionals(mode, args);
+    const input = openTextInput(p.data, mode === 'test' ? 'test file' : 'input file', DEFAULT_CHUNK_BYTES);
     try {
-      const predictions = await model.predict(lines, p.k, p.th).catch((err: unknown) => {
-        throw asInput(err, p.data);
-      });
-      const text = args.values.json
-        ? predictions.map((ps) => JSON.stringify(withProb ? ps : ps.map((x) => x.label))).join('\n')
-        : predictions.map((ps) => formatPredictions(ps, withProb)).join('\n');
-      if (predictions.length > 0) ctx.out.write(`${text}\n`);
-      return EXIT.OK;
+      const model = await loadModel(p.model);
+      try {
+        const r = await predictStream(model.predictor(), input.chunks, {
+          mode,
+          k: p.k,
+          threshold: p.th,
+          labels: model.labels,
+          json: args.values.json === true,
+          write: (chunk) => writeOut(ctx.out, chunk),
+        }).catch((err: unknown) => {
+          throw asInput(err, input.name);
+        });
+        if (r.meter) {
+          const m = r.meter;
+          if (args.values.json) ctx.out.write(`${JSON.stringify({ examples: m.examples, k: p.k, precision: m.precision(), recall: m.recall() })}\n`);
+          else ctx.out.write(m.format(p.k));
+        }
+        return EXIT.OK;
+      } finally {
+        await model.dispose();
+      }
     } finally {
-      await model.dispose();
+      input.close();
     }
   };
 }
@@ -99,7 +111,7 @@ export const test: Command = {
 
 Prints fastText's lines: N (lines with a label the model knows), P@k and R@k.
 A line's gold labels are all its known labels, as in fastText.`,
-  run: runTest,
+  run: streamRun('test'),
 };
 
 export const predict: Command = {
@@ -110,7 +122,7 @@ export const predict: Command = {
   details: `${DATA}
 
 Prints one line per input line: its k labels, best first, separated by spaces.`,
-  run: predictRun(false),
+  run: streamRun('predict'),
 };
 
 export const predictProb: Command = {
@@ -121,5 +133,5 @@ export const predictProb: Command = {
   details: `${DATA}
 
 Prints one line per input line: label and probability pairs, best first.`,
-  run: predictRun(true),
+  run: streamRun('predict-prob'),
 };
