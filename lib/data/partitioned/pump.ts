@@ -1,0 +1,165 @@
+/**
+ * Moves a partition list into a native queue, batch by batch, in one fixed
+ * order, and remembers where each batch ended so the position of the next
+ * unread row is known exactly whenever the plan is not running: rows enqueued
+ * minus rows still queued. DuckDB decodes on its own threads (fetchChunk is
+ * async); the JS thread only cuts chunks into batches and enqueues them,
+ * waiting while the queue is full.
+ * @internal
+ */
+import { DataError } from '../../errors/index.js';
+import type { NativeQueue } from '../../native/dataTypes.js';
+import { Batcher } from './batcher.js';
+import { readChunkColumn, type ChunkColumn, type ColumnSpec } from './columns.js';
+import type { DuckBindings, DuckConnection, DuckResult } from './duckdb.js';
+import { duckMessage, type Partition } from './sources.js';
+
+/** A position in the read order: the partition at `position` of the order, from row `offset`. */
+export interface Cursor {
+  position: number;
+  offset: number;
+}
+
+export interface PumpInput {
+  conn: DuckConnection;
+  bindings: DuckBindings;
+  specs: readonly ColumnSpec[];
+  /** The SELECT list (expressions AS field names). */
+  columnsSql: string;
+  partitions: readonly Partition[];
+  /** Indices into `partitions`, in read order. */
+  order: readonly number[];
+  batchSize: number;
+}
+
+export class Pump {
+  /** Why the pump stopped early (the run fails with it too). */
+  error: DataError | undefined;
+  batches = 0;
+  rows = 0;
+  private _base: Cursor;
+  /** The cursor after each enqueued batch not yet known to be consumed. */
+  private _after: Cursor[] = [];
+  private _stopped = false;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly _in: PumpInput,
+    private readonly _queue: NativeQueue,
+    start: Cursor,
+  ) {
+    this._base = { ...start };
+    this.done = this._run(start);
+  }
+
+  /**
+   * The cursor of the first row the plan has not dequeued. Only exact while no
+   * plan runs (between epochs); it also forgets what it no longer needs.
+   */
+  consumedCursor(): Cursor {
+    const consumed = this._after.length - this._queue.size;
+    if (consumed > 0) {
+      this._base = this._after[consumed - 1]!;
+      this._after = this._after.slice(consumed);
+    }
+    return { ...this._base };
+  }
+
+  /** Ends the pump: closes the queue (a blocked enqueue wakes up) and stops after the current chunk. */
+  stop(): Promise<void> {
+    this._stopped = true;
+    this._queue.close();
+    return this.done;
+  }
+
+  private _fail(message: string, cause?: unknown): void {
+    this.error = new DataError('HOGWILD_DATA', message, cause === undefined ? undefined : { cause });
+    this._queue.fail(message);
+  }
+
+  private async _run(start: Cursor): Promise<void> {
+    const { partitions, order } = this._in;
+    try {
+      for (let pos = start.position, offset = start.offset; pos < order.length; pos++, offset = 0) {
+        if (!(await this._partition(pos, partitions[order[pos]!]!, offset))) return;
+      }
+      this._queue.close();
+    } catch (err) {
+      this._fail(`The partitioned reader failed: ${duckMessage(err)}`, err);
+    }
+  }
+
+  /** Reads one partition from `offset`; false when the pump must stop (closed queue or an error). */
+  private async _partition(pos: number, part: Partition, offset: number): Promise<boolean> {
+    const { conn, bindings, specs, columnsSql, batchSize } = this._in;
+    const where = `partition '${part.name}' (${pos + 1} of ${this._in.order.length})`;
+    if (offset >= part.rows) return true;
+    let result: DuckResult;
+    try {
+      result = await conn.stream(part.select(columnsSql, offset));
+    } catch (err) {
+      this._fail(`Expected ${where} to be readable but ${duckMessage(err)}`, err);
+      return false;
+    }
+    const batcher = new Batcher(specs, batchSize);
+    let read = offset;  // rows of this partition fetched so far
+    let sent = offset;  // rows of this partition enqueued so far
+    const send = async (): Promise<boolean> => {
+      const n = batcher.rows;
+      const ok = await this._enqueue(batcher.take(), sent + n === part.rows ? { position: pos + 1, offset: 0 } : { position: pos, offset: sent + n });
+      sent += n;
+      this.rows += n;
+      return ok;
+    };
+    for (;;) {
+      let chunk;
+      try {
+        chunk = await result.fetchChunk();
+      } catch (err) {
+        this._fail(`Expected ${where} to be readable at row ${read} but ${duckMessage(err)}`, err);
+        return false;
+      }
+      if (this._stopped) return false;
+      if (!chunk || chunk.rowCount === 0) break;
+      const n = chunk.rowCount;
+      if (read + n > part.rows) {
+        this._fail(`Expected ${where} to have the ${part.rows} rows it had when it was opened but it now has more: it changed during the run`);
+        return false;
+      }
+      const cols: ChunkColumn[] = [];
+      for (let c = 0; c < specs.length; c++) {
+        const col = readChunkColumn(bindings, chunk.chunk, c, n, specs[c]!);
+        if ('column' in col) {
+          this._fail(`Expected no NULL in column '${col.column}' of ${where} but row ${read + col.row} has one${col.inList ? ' in its list' : ''}: the model needs every value (filter or fill it in SQL)`);
+          return false;
+        }
+        cols.push(col);
+      }
+      for (let i = 0; i < n; ) {
+        i += batcher.add(cols, chunk, i, n);
+        if (batcher.full && !(await send())) return false;
+      }
+      read += n;
+    }
+    if (batcher.rows > 0 && !(await send())) return false;
+    if (read !== part.rows) {
+      this._fail(`Expected ${where} to have the ${part.rows} rows it had when it was opened but it has ${read}: it changed during the run`);
+      return false;
+    }
+    return true;
+  }
+
+  private async _enqueue(batch: ReturnType<Batcher['take']>, after: Cursor): Promise<boolean> {
+    const q = this._queue;
+    let pushed = q.tryEnqueue(batch.tensors);
+    while (pushed === 'full') {
+      await q.waitWritable();
+      // The tensors may be views on DuckDB chunks: `owners` keeps them alive across the wait.
+      pushed = batch.owners.length > 0 ? q.tryEnqueue(batch.tensors) : 'closed';
+    }
+    if (pushed === 'closed') return false;
+    this._after.push(after);
+    this.batches += 1;
+    return true;
+  }
+}
