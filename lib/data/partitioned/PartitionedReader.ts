@@ -1,3 +1,10 @@
+// The Reader of a PartitionedSource.
+import type { BlobReference } from '../../net/BlobReference.js';
+import { Net } from '../../net/Net.js';
+import { dequeue } from '../Queue.js';
+import { Reader, type ReadResult } from '../Reader.js';
+import type { Field } from '../schema.js';
+
 /**
  * The reader side of a PartitionedSource: each read dequeues one batch that
  * the source's pump put in its native queue. Unlike a Queue's reader it does
@@ -5,12 +12,6 @@
  * batches already read ahead; the pump closes it when the data ends, which
  * stops the reader (and sets a ReaderWithLimit's dataFinished()).
  */
-import type { BlobReference } from '../../net/BlobReference.js';
-import { Net } from '../../net/Net.js';
-import { dequeue } from '../Queue.js';
-import { Reader, type ReadResult } from '../Reader.js';
-import type { Field } from '../schema.js';
-
 export class PartitionedReader extends Reader {
   /** @internal */
   constructor(

@@ -1,23 +1,4 @@
-/**
- * Partitioned columnar data (Parquet files, Hive-style directories, SQL
- * query results) read through DuckDB into a job: Caffe2's
- * `HiveReader(partitions)` role. Opening lists the partitions, counts their
- * rows and checks every partition's columns against the schema the model
- * reads, before any job is built. `reader()` (in the init group) makes the
- * checkpointed cursor and returns the Reader; `attach(runner, session)`
- * feeds it while the runner trains and resumes exactly where a checkpoint
- * left off.
- *
- * @example
- * const parts = await PartitionedSource.parquet(['data/day=*'], {
- *   schema: { label: 'int32', tokens: list('int32') }, batchSize: 64, shuffleSeed: 7,
- * });
- * const reader = job.initGroup.scope(() => new Task().scope(() => parts.reader()));
- * // …epoch group: pipe(new ReaderWithLimit(reader, 1000), { numThreads: 8 }) …
- * parts.attach(runner, session);
- * await runner.train(session);
- * await parts.close();
- */
+// Partitioned columnar data read through DuckDB into a job (Caffe2's HiveReader role).
 import { DataError, InvalidArgumentError } from '../../errors/index.js';
 import { native } from '../../native/binding.js';
 import { BlobReference } from '../../net/BlobReference.js';
@@ -39,6 +20,7 @@ export interface RunnerEvents {
   on(event: 'init' | 'epochEnd' | 'done', listener: () => void): unknown;
 }
 
+/** Options of `PartitionedSource.parquet()` and `.sql()`. */
 export interface PartitionedSourceOptions {
   /** The record the model reads: one column per field (a scalar, a fixed-shape array, or a list of scalars). */
   schema: Field | Record<string, FieldSpec>;
@@ -71,6 +53,26 @@ const CURSOR_FIELDS = 4;
 /** The cursor's seed when partitions are read in name order (no shuffle). */
 const NAME_ORDER = -1;
 
+/**
+ * Partitioned columnar data (Parquet files, Hive-style directories, SQL
+ * query results) read through DuckDB into a job: Caffe2's
+ * `HiveReader(partitions)` role. Opening lists the partitions, counts their
+ * rows and checks every partition's columns against the schema the model
+ * reads, before any job is built. `reader()` (in the init group) makes the
+ * checkpointed cursor and returns the Reader; `attach(runner, session)`
+ * feeds it while the runner trains and resumes exactly where a checkpoint
+ * left off.
+ *
+ * @example
+ * const parts = await PartitionedSource.parquet(['data/day=*'], {
+ *   schema: { label: 'int32', tokens: list('int32') }, batchSize: 64, shuffleSeed: 7,
+ * });
+ * const reader = job.initGroup.scope(() => new Task().scope(() => parts.reader()));
+ * // …epoch group: pipe(new ReaderWithLimit(reader, 1000), { numThreads: 8 }) …
+ * parts.attach(runner, session);
+ * await runner.train(session);
+ * await parts.close();
+ */
 export class PartitionedSource {
   readonly schema: Struct;
   readonly batchSize: number;
@@ -83,6 +85,7 @@ export class PartitionedSource {
   private readonly _columnsSql: string;
   private _reader: PartitionedReader | undefined;
   private _pump: Pump | undefined;
+  private _seed = NAME_ORDER;
   private _closed = false;
 
   private constructor(
@@ -219,8 +222,6 @@ export class PartitionedSource {
       start,
     );
   }
-
-  private _seed = NAME_ORDER;
 
   /** Writes the position of the first unconsumed row into the cursor blob (call only while no plan runs). */
   saveCursor(ws: Workspace): Cursor {

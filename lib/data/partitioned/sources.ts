@@ -90,6 +90,7 @@ export async function parquetPartitions(conn: DuckConnection, paths: readonly st
   });
 }
 
+/** A SQL source: the query, the column whose values split it into partitions, and the order inside one. */
 export interface SqlSourceOptions {
   /** The query whose rows are read (it may read Parquet, CSV, attached databases…). */
   query: string;
