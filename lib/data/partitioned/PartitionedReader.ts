@@ -18,7 +18,7 @@ export class PartitionedReader extends Reader {
     schemaField: Field,
     /** The queue blob the pump fills (made when the runner starts, see PartitionedSource.attach). */
     readonly queue: BlobReference,
-    /** The cursor blob: [partition position, row offset, shuffle seed, partition count] (checkpointed). */
+    /** The cursor blob: [pass, partition position, row offset, shuffle seed, partition count] (checkpointed). */
     readonly cursor: BlobReference,
   ) {
     super(schemaField);

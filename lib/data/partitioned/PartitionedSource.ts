@@ -26,8 +26,10 @@ export interface PartitionedSourceOptions {
   schema: Field | Record<string, FieldSpec>;
   /** Rows per batch (the last batch of a partition may be shorter). Default 64. */
   batchSize?: number;
-  /** Shuffle the partition order with this seed (saved in the cursor). Default: partitions in name order. */
+  /** Shuffle the partition order with this seed, anew each pass (saved in the cursor). Default: name order. */
   shuffleSeed?: number;
+  /** Passes over the partitions before the reader reports the end of its data. Default 1. */
+  passes?: number;
   /** Read only every numShards-th partition from `shard` (a node's share). Default 0 of 1. */
   shard?: number;
   numShards?: number;
@@ -49,7 +51,7 @@ export interface PartitionInfo {
   readonly rows: number;
 }
 
-const CURSOR_FIELDS = 4;
+const CURSOR_FIELDS = 5;
 /** The cursor's seed when partitions are read in name order (no shuffle). */
 const NAME_ORDER = -1;
 
@@ -77,6 +79,7 @@ export class PartitionedSource {
   readonly schema: Struct;
   readonly batchSize: number;
   readonly shuffleSeed: number | undefined;
+  readonly passes: number;
   readonly capacity: number;
   readonly name: string;
   /** This shard's partitions, in name order. */
@@ -103,6 +106,7 @@ export class PartitionedSource {
     this._columnsSql = columnsSql;
     this.batchSize = o.batchSize ?? 64;
     this.shuffleSeed = o.shuffleSeed;
+    this.passes = o.passes ?? 1;
     this.capacity = o.capacity ?? 16;
     this.name = o.name ?? 'partitioned';
     this.partitions = _parts.map((p) => ({ name: p.name, rows: p.rows }));
@@ -124,6 +128,7 @@ export class PartitionedSource {
     const specs = columnSpecs(field);
     positiveInt(o.batchSize ?? 64, 'batchSize');
     positiveInt(o.capacity ?? 16, 'capacity');
+    positiveInt(o.passes ?? 1, 'passes');
     const numShards = positiveInt(o.numShards ?? 1, 'numShards');
     const shard = o.shard ?? 0;
     if (!Number.isInteger(shard) || shard < 0 || shard >= numShards) throw new InvalidArgumentError(`Expected an integer in [0, ${numShards}) for shard but received ${String(shard)}`);
@@ -176,7 +181,7 @@ export class PartitionedSource {
   reader(net?: Net): PartitionedReader {
     if (this._reader) throw new InvalidArgumentError(`Expected reader() to be called once on partitioned source '${this.name}' (its batches go to one reader)`);
     const cursor = new BlobReference(`${this.name}/cursor`);
-    const values = [0, 0, this.shuffleSeed ?? NAME_ORDER, this._parts.length];
+    const values = [0, 0, 0, this.shuffleSeed ?? NAME_ORDER, this._parts.length];
     const target = net ?? ops.net();
     target.GivenTensorInt64Fill([], [cursor], { shape: [CURSOR_FIELDS], values });
     this._reader = new PartitionedReader(this.schema, new BlobReference(`${this.name}/queue`), cursor);
@@ -203,13 +208,13 @@ export class PartitionedSource {
     if (this._pump) throw new InvalidArgumentError(`Expected partitioned source '${this.name}' to be started once`);
     const c = ws.fetch(r.cursor.name).data as BigInt64Array;
     if (c.length !== CURSOR_FIELDS) throw new DataError('HOGWILD_DATA', `Expected cursor blob '${r.cursor.name}' to hold ${CURSOR_FIELDS} int64 values but it holds ${c.length}`);
-    const [position, offset, seed, count] = Array.from(c, Number) as [number, number, number, number];
+    const [pass, position, offset, seed, count] = Array.from(c, Number) as [number, number, number, number, number];
     if (count !== this._parts.length) {
       throw new DataError('HOGWILD_DATA', `Expected the ${count} partitions the cursor '${r.cursor.name}' was saved with but '${this.name}' now has ${this._parts.length}: the data changed since the checkpoint`);
     }
-    const start: Cursor = { position, offset };
-    if (position < 0 || position > count || offset < 0 || (position < count && offset > this._parts[this._order(seed)[position]!]!.rows)) {
-      throw new DataError('HOGWILD_DATA', `Expected cursor '${r.cursor.name}' to point inside the partitions but it is at position ${position}, row ${offset}`);
+    const start: Cursor = { pass, position, offset };
+    if (pass < 0 || position < 0 || position >= count || offset < 0 || (pass < this.passes && offset >= this._parts[this._order(seed, pass)[position]!]!.rows)) {
+      throw new DataError('HOGWILD_DATA', `Expected cursor '${r.cursor.name}' to point inside the partitions but it is at pass ${pass}, position ${position}, row ${offset}`);
     }
     const nativeWs = ws._native;
     if (!nativeWs) throw new InvalidArgumentError('Expected a live workspace to start a partitioned source in');
@@ -217,7 +222,7 @@ export class PartitionedSource {
     const q = callNative(() => native().createQueue(nativeWs, r.queue.name, { capacity: this.capacity, numBlobs: fields.length, fieldNames: fields }));
     this._seed = seed;
     this._pump = new Pump(
-      { conn: this._conn, bindings: this._db.bindings, specs: this._specs, columnsSql: this._columnsSql, partitions: this._parts, order: this._order(seed), batchSize: this.batchSize },
+      { conn: this._conn, bindings: this._db.bindings, specs: this._specs, columnsSql: this._columnsSql, partitions: this._parts, order: (p) => this._order(seed, p), passes: this.passes, batchSize: this.batchSize },
       q,
       start,
     );
@@ -228,7 +233,7 @@ export class PartitionedSource {
     const r = this._readerOrThrow();
     if (!this._pump) throw new InvalidArgumentError(`Expected partitioned source '${this.name}' to be started before its cursor is saved`);
     const c = this._pump.consumedCursor();
-    ws.feed(r.cursor.name, BigInt64Array.from([c.position, c.offset, this._seed, this._parts.length], BigInt));
+    ws.feed(r.cursor.name, BigInt64Array.from([c.pass, c.position, c.offset, this._seed, this._parts.length], BigInt));
     return c;
   }
 
@@ -260,11 +265,11 @@ export class PartitionedSource {
     await this.close();
   }
 
-  /** The read order for `seed`: name order without shuffleSeed, else a seeded permutation. */
-  private _order(seed: number): number[] {
+  /** The read order of pass `pass`: name order without shuffleSeed, else a permutation seeded by (seed, pass). */
+  private _order(seed: number, pass: number): number[] {
     const order = this._parts.map((_, i) => i);
     if (seed === NAME_ORDER) return order;
-    const rand = mulberry32(seed);
+    const rand = mulberry32((seed + Math.imul(pass, 0x9e3779b9)) >>> 0);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];

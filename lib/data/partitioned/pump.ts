@@ -14,8 +14,9 @@ import { readChunkColumn, type ChunkColumn, type ColumnSpec } from './columns.js
 import type { DuckBindings, DuckConnection, DuckResult } from './duckdb.js';
 import { duckMessage, type Partition } from './sources.js';
 
-/** A position in the read order: the partition at `position` of the order, from row `offset`. */
+/** A position in the read order: pass `pass`, the partition at `position` of that pass's order, from row `offset`. */
 export interface Cursor {
+  pass: number;
   position: number;
   offset: number;
 }
@@ -27,8 +28,10 @@ export interface PumpInput {
   /** The SELECT list (expressions AS field names). */
   columnsSql: string;
   partitions: readonly Partition[];
-  /** Indices into `partitions`, in read order. */
-  order: readonly number[];
+  /** Indices into `partitions`, in the read order of pass `p`. */
+  order(pass: number): readonly number[];
+  /** Passes over the partitions before the data ends. */
+  passes: number;
   batchSize: number;
 }
 
@@ -78,10 +81,13 @@ export class Pump {
   }
 
   private async _run(start: Cursor): Promise<void> {
-    const { partitions, order } = this._in;
+    const { partitions, passes } = this._in;
     try {
-      for (let pos = start.position, offset = start.offset; pos < order.length; pos++, offset = 0) {
-        if (!(await this._partition(pos, partitions[order[pos]!]!, offset))) return;
+      for (let pass = start.pass, pos = start.position, offset = start.offset; pass < passes; pass++, pos = 0) {
+        const order = this._in.order(pass);
+        for (; pos < order.length; pos++, offset = 0) {
+          if (!(await this._partition({ pass, position: pos, offset }, partitions[order[pos]!]!, order.length))) return;
+        }
       }
       this._queue.close();
     } catch (err) {
@@ -89,10 +95,11 @@ export class Pump {
     }
   }
 
-  /** Reads one partition from `offset`; false when the pump must stop (closed queue or an error). */
-  private async _partition(pos: number, part: Partition, offset: number): Promise<boolean> {
+  /** Reads one partition from `at.offset`; false when the pump must stop (closed queue or an error). */
+  private async _partition(at: Cursor, part: Partition, count: number): Promise<boolean> {
     const { conn, bindings, specs, columnsSql, batchSize } = this._in;
-    const where = `partition '${part.name}' (${pos + 1} of ${this._in.order.length})`;
+    const { pass, position: pos, offset } = at;
+    const where = `partition '${part.name}' (${pos + 1} of ${count}${this._in.passes > 1 ? `, pass ${pass + 1}` : ''})`;
     if (offset >= part.rows) return true;
     let result: DuckResult;
     try {
@@ -106,7 +113,7 @@ export class Pump {
     let sent = offset;  // rows of this partition enqueued so far
     const send = async (): Promise<boolean> => {
       const n = batcher.rows;
-      const ok = await this._enqueue(batcher.take(), sent + n === part.rows ? { position: pos + 1, offset: 0 } : { position: pos, offset: sent + n });
+      const ok = await this._enqueue(batcher.take(), sent + n < part.rows ? { pass, position: pos, offset: sent + n } : pos + 1 < count ? { pass, position: pos + 1, offset: 0 } : { pass: pass + 1, position: 0, offset: 0 });
       sent += n;
       this.rows += n;
       return ok;

@@ -1,8 +1,9 @@
-// Exact resume: the cursor (partition position, row offset, shuffle seed) is a
-// blob saved in every checkpoint. A job stopped after two epochs and resumed
-// from its checkpoint in a new session reads exactly the rows an
-// uninterrupted job reads, so in deterministic mode (one thread per pipe) the
-// parameters end bitwise equal.
+// Exact resume: the cursor (pass, partition position, row offset, shuffle
+// seed) is a blob saved in every checkpoint. A job stopped after six epochs and
+// resumed from its checkpoint in a new session reads exactly the rows an
+// uninterrupted job reads (here in the second of two passes, each in its own
+// shuffled partition order), so in deterministic mode (one thread per pipe)
+// the parameters end bitwise equal.
 import { mkdirSync } from 'node:fs';
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -22,7 +23,7 @@ const PARAMS = ['tm/emb', 'tm/w', 'tm/b'];
 
 /** Builds and trains the job; returns the parameters, the cursor and the epochs run. */
 async function train(options: { checkpoints?: string; maxEpochs?: number; resume?: boolean }) {
-  const partitions = await PartitionedSource.parquet(`${tmp.dir}/data`, { schema: recordSchema, batchSize: 16, shuffleSeed: 5, capacity: 4 });
+  const partitions = await PartitionedSource.parquet(`${tmp.dir}/data`, { schema: recordSchema, batchSize: 16, shuffleSeed: 5, passes: 2, capacity: 4 });
   const session = new LocalSession();
   try {
     const job = new Job();
@@ -58,21 +59,22 @@ async function train(options: { checkpoints?: string; maxEpochs?: number; resume
 
 test('a job resumed from its checkpoint ends with parameters bitwise equal to an uninterrupted one', async () => {
   const whole = await train({});
-  // 7 + 10 + 6 + 9 = 32 batches (one short batch per partition), 7 per epoch.
-  expect(whole.epochs).toBe(5);
-  expect(whole.stats.rows).toBe(470);
-  expect(whole.cursor).toEqual([4, 0, 5, 4]);
+  // Two passes of 7 + 10 + 6 + 9 = 32 batches (one short batch per partition), 7 per epoch.
+  expect(whole.epochs).toBe(10);
+  expect(whole.stats.rows).toBe(940);
+  expect(whole.cursor).toEqual([2, 0, 0, 5, 4]);
 
-  const first = await train({ checkpoints: `${tmp.dir}/cp`, maxEpochs: 2 });
-  expect(first.epochs).toBe(2);
-  // 14 batches consumed: the cursor is inside a partition, past its first rows.
-  expect(first.cursor[0]).toBeLessThan(4);
-  expect(first.cursor[1]).toBeGreaterThan(0);
+  const first = await train({ checkpoints: `${tmp.dir}/cp`, maxEpochs: 6 });
+  expect(first.epochs).toBe(6);
+  // 42 batches consumed: the cursor is in the second pass, inside a partition, past its first rows.
+  expect(first.cursor[0]).toBe(1);
+  expect(first.cursor[1]).toBeLessThan(4);
+  expect(first.cursor[2]).toBeGreaterThan(0);
   const second = await train({ checkpoints: `${tmp.dir}/cp`, resume: true });
-  expect(second.resumedFrom).toBe(2);
-  expect(second.epochs).toBe(5);
-  expect(second.cursor).toEqual([4, 0, 5, 4]);
+  expect(second.resumedFrom).toBe(6);
+  expect(second.epochs).toBe(10);
+  expect(second.cursor).toEqual([2, 0, 0, 5, 4]);
   for (let i = 0; i < PARAMS.length; i++) expect(second.params[i]!.equals(whole.params[i]!), PARAMS[i]).toBe(true);
-  // …and the interruption mattered: the parameters after two epochs differ.
+  // …and the interruption mattered: the parameters after six epochs differ.
   expect(first.params[1]!.equals(whole.params[1]!)).toBe(false);
 });

@@ -76,7 +76,7 @@ test('the seed example trains a Hogwild model from Parquet partitions, reading e
     expect(epochs).toBe(Math.ceil(batches / 40));
     expect(Boolean(session.workspace.fetch(finished!.name).data[0])).toBe(true);
     // The cursor says: every partition read.
-    expect(Array.from(session.workspace.fetch('partitioned/cursor').data as BigInt64Array, Number)).toEqual([6, 0, 11, 6]);
+    expect(Array.from(session.workspace.fetch('partitioned/cursor').data as BigInt64Array, Number)).toEqual([1, 0, 0, 11, 6]);
     const acc = accuracy((b) => session.workspace.fetch(b).data as Float32Array, await readRows(0, 600));
     expect(acc).toBeGreaterThan(0.9);  // chance is 1/3
   } finally {
