@@ -7,7 +7,8 @@
  *   text   the seeded corpus: Parquet partitions (label INTEGER, tokens
  *          INTEGER[]) vs the fastText file (ReadFastTextFile).     tokens/s
  *
- * Each side runs one pass over the training data with the same model, batch
+ * Each side runs the same epochs (one pass each: the Parquet source has
+ * `passes` = epochs, limited to a pass per epoch) with the same model, batch
  * size, learning rate and row order (partitions hold a whole number of
  * batches), so with one thread the parameters, and P@1, come out identical.
  * `train s` is the epoch's run time (JobRunner's runMs): for Parquet it
@@ -43,6 +44,8 @@ import {
 } from '../lib/index.js';
 import { corpusConfig, ensureCorpusFiles, type CorpusFiles } from './data/corpus.js';
 import { writeParquetPartitions } from './data/parquet.js';
+import { mlpBenchConfig } from './harness/mlpSuite.js';
+import { textBenchConfig } from './harness/textSuite.js';
 import type { BenchRow, SuiteOptions } from './harness/types.js';
 import { FASHION_MNIST_DIR } from './peers/torch_mlp.js';
 
@@ -55,9 +58,9 @@ interface Measured {
   accuracy: number;
 }
 
-/** Runs `job` one epoch, feeding `source` when there is one; returns the epoch's run time. */
-async function runJob(job: Job, session: LocalSession, source: PartitionedSource | undefined): Promise<number> {
-  epochLimiter(job, 1);
+/** Runs `job` for `epochs` epochs, feeding `source` when there is one; returns the epochs' run time. */
+async function runJob(job: Job, session: LocalSession, source: PartitionedSource | undefined, epochs: number): Promise<number> {
+  epochLimiter(job, epochs);
   const runner = new JobRunner(job);
   let ms = 0;
   runner.on('epochEnd', (e) => (ms += e.runMs));
@@ -122,10 +125,11 @@ async function mnistParquet(dataDir: string, cacheDir: string, n: number): Promi
   return out;
 }
 
-async function trainMlp(feed: Feed, o: { dataDir: string; parquetDir: string; examples: number; threads: number }): Promise<Measured> {
+async function trainMlp(feed: Feed, o: { dataDir: string; parquetDir: string; examples: number; threads: number; epochs: number }): Promise<Measured> {
   const t0 = performance.now();
   const mlp = new Mlp();
-  const source = feed === 'parquet' ? await PartitionedSource.parquet(o.parquetDir, { schema: { label: 'int32', pixels: scalar('float32', [784]) }, batchSize: MLP.batch, capacity: 96 }) : undefined;
+  const source = feed === 'parquet' ? await PartitionedSource.parquet(o.parquetDir, { schema: { label: 'int32', pixels: scalar('float32', [784]) }, batchSize: MLP.batch, capacity: 96, passes: o.epochs }) : undefined;
+  const batchesPerEpoch = Math.ceil(o.examples / MLP.batch);
   const job = new Job();
   job.scope(() => {
     const reader = job.initGroup.scope(() =>
@@ -135,14 +139,14 @@ async function trainMlp(feed: Feed, o: { dataDir: string; parquetDir: string; ex
         mlp.init(net);
         if (source) return source.reader(net);
         const train = readMnist(net, idx(o.dataDir, 'train-images'), idx(o.dataDir, 'train-labels'), { name: 'train' });
-        return new ReaderWithLimit(train.reader({ batchSize: MLP.batch }), Math.ceil(o.examples / MLP.batch));
+        return train.reader({ batchSize: MLP.batch });
       }),
     );
-    pipe(reader, { processor: mlp, numThreads: o.threads, name: 'trainer' });
+    pipe(new ReaderWithLimit(reader, batchesPerEpoch), { processor: mlp, numThreads: o.threads, name: 'trainer' });
   });
   const session = new LocalSession();
   try {
-    const trainSeconds = await runJob(job, session, source);
+    const trainSeconds = await runJob(job, session, source, o.epochs);
     const evalNet = new Net('eval');
     const acc = mlp.accuracy(evalNet, 'test/pixels', 'test/label');
     await session.run(evalNet);
@@ -155,30 +159,37 @@ async function trainMlp(feed: Feed, o: { dataDir: string; parquetDir: string; ex
 
 // ---- fastText-style text classifier ---------------------------------------------------
 
-const TEXT = { dim: 16, batch: Number(process.env.HOGWILD_BENCH_TEXT_BATCH ?? 64), lr: Number(process.env.HOGWILD_BENCH_TEXT_LR ?? 4), seed: 1 };
+// As bench/text_hogwild.ts: the quick corpus (10× fewer documents) needs smaller batches and a larger rate to converge.
+const TEXT = { dim: 16, batch: 64, lr: 8, seed: 1 };
+const QUICK_TEXT = { ...TEXT, batch: 32, lr: 16 };
+let text = TEXT;
 
-/** Mean of token embeddings → linear → softmax; SGD, the embedding updated sparsely in place. */
+/** Mean of token embeddings → linear → softmax; SGD decaying linearly to 0, the embedding updated sparsely in place. */
 class TextModel {
   readonly name = 'text';
   constructor(
     private readonly _rows: number,
     private readonly _classes: number,
+    private readonly _iterations: number,
   ) {}
   init(net: Net): void {
     net.UniformFill([], ['txt/emb'], { shape: [this._rows, TEXT.dim], min: -1 / TEXT.dim, max: 1 / TEXT.dim, seed: TEXT.seed });
     net.ConstantFill([], ['txt/w'], { shape: [this._classes, TEXT.dim], value: 0, dtype: 'float32' });
     net.ConstantFill([], ['txt/b'], { shape: [this._classes], value: 0, dtype: 'float32' });
     net.ConstantFill([], ['txt/one'], { shape: [1], value: 1, dtype: 'float32' });
-    net.ConstantFill([], ['txt/neg_lr'], { shape: [1], value: -TEXT.lr, dtype: 'float32' });
+    net.ConstantFill([], ['txt/iter'], { shape: [1], value: 0, dtype: 'int64' });
+    net.CreateMutex([], ['txt/iter_mutex']);
   }
   process(rec: BlobRecord): void {
     const net = ops.net();
     const bag = net.SparseLengthsMean(['txt/emb', rec.field('tokens:values'), rec.field('tokens:lengths')]);
     const [, loss] = net.SoftmaxWithLoss([net.FC([bag, 'txt/w', 'txt/b']), rec.field('label')], 2);
     const grads = net.addGradientOperators(loss!);
-    for (const p of ['txt/w', 'txt/b']) net.WeightedSum([p, 'txt/one', grads.get(p) as BlobReference, 'txt/neg_lr'], [p]);
+    const iter = net.op('AtomicIter', ['txt/iter_mutex', 'txt/iter'], ['txt/iter']) as BlobReference;
+    const lr = net.LearningRate([iter], 1, { base_lr: -text.lr, policy: 'linear', num_iter: this._iterations });
+    for (const p of ['txt/w', 'txt/b']) net.WeightedSum([p, 'txt/one', grads.get(p) as BlobReference, lr], [p]);
     const g = grads.get('txt/emb') as GradientSlice;
-    net.ScatterWeightedSum(['txt/emb', 'txt/one', g.indices, g.values, 'txt/neg_lr'], ['txt/emb']);
+    net.ScatterWeightedSum(['txt/emb', 'txt/one', g.indices, g.values, lr], ['txt/emb']);
   }
   p1(net: Net, prefix: string): BlobReference {
     const bag = net.SparseLengthsMean(['txt/emb', `${prefix}/tokens:values`, `${prefix}/tokens:lengths`]);
@@ -205,10 +216,10 @@ async function textData(cacheDir: string, quick: boolean): Promise<TextData> {
     const test = new FastTextFile(corpus.testTxt).read(net, { name: 'test', dictionary: t.dictionary }).dataset;
     await session.run(net);
     const fetch = (ds: typeof test) => ds.getBlobs().map((b) => session.workspace.fetch(b.name).data as Int32Array) as [Int32Array, Int32Array, Int32Array];
-    const parquetDir = join(corpus.dir, `train.parquet.b${TEXT.batch}.d`);
+    const parquetDir = join(corpus.dir, `train.parquet.b${text.batch}.d`);
     if (!existsSync(join(parquetDir, 'part=0'))) {
       const [label, lengths, values] = fetch(t.dataset);
-      const docsPerPart = TEXT.batch * Math.ceil(label.length / 8 / TEXT.batch);
+      const docsPerPart = text.batch * Math.ceil(label.length / 8 / text.batch);
       await writeParquetPartitions(parquetDir, label.length, [{ name: 'label', kind: 'int32', data: label }, { name: 'tokens', kind: 'int32list', lengths, values }], docsPerPart);
     }
     const [label, lengths, values] = fetch(test);
@@ -218,10 +229,12 @@ async function textData(cacheDir: string, quick: boolean): Promise<TextData> {
   }
 }
 
-async function trainText(feed: Feed, d: TextData, threads: number): Promise<Measured> {
+async function trainText(feed: Feed, d: TextData, threads: number, epochs: number): Promise<Measured> {
   const t0 = performance.now();
-  const model = new TextModel(d.info.inputRows, d.info.nlabels);
-  const source = feed === 'parquet' ? await PartitionedSource.parquet(d.parquetDir, { schema: { label: 'int32', tokens: list('int32') }, batchSize: TEXT.batch, capacity: 64 }) : undefined;
+  const batchesPerEpoch = Math.ceil(d.info.examples / text.batch);
+  const model = new TextModel(d.info.inputRows, d.info.nlabels, epochs * batchesPerEpoch);
+  const source =
+    feed === 'parquet' ? await PartitionedSource.parquet(d.parquetDir, { schema: { label: 'int32', tokens: list('int32') }, batchSize: text.batch, capacity: 64, passes: epochs }) : undefined;
   const job = new Job();
   job.scope(() => {
     const reader = job.initGroup.scope(() =>
@@ -229,14 +242,14 @@ async function trainText(feed: Feed, d: TextData, threads: number): Promise<Meas
         const net = ops.net();
         model.init(net);
         if (source) return source.reader(net);
-        return new FastTextFile(d.corpus.trainTxt).read(net, { name: 'train' }).dataset.reader({ batchSize: TEXT.batch });
+        return new FastTextFile(d.corpus.trainTxt).read(net, { name: 'train' }).dataset.reader({ batchSize: text.batch });
       }),
     );
-    pipe(reader, { processor: model, numThreads: threads, name: 'trainer' });
+    pipe(new ReaderWithLimit(reader, batchesPerEpoch), { processor: model, numThreads: threads, name: 'trainer' });
   });
   const session = new LocalSession();
   try {
-    const trainSeconds = await runJob(job, session, source);
+    const trainSeconds = await runJob(job, session, source, epochs);
     session.workspace.feed('eval/label', d.test.label);
     session.workspace.feed('eval/tokens:lengths', d.test.lengths);
     session.workspace.feed('eval/tokens:values', d.test.values);
@@ -272,6 +285,7 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
   const mlpOk = existsSync(idx(FASHION_MNIST_DIR, 'train-images'));
   if (opts.only !== 'text') {
     const examples = opts.quick ? 3_968 : 60_000;  // quick: 62 whole batches, the same rows for both feeds
+    const epochs = mlpBenchConfig(opts.quick).epochs;
     const parquetDir = !missing && mlpOk ? await mnistParquet(FASHION_MNIST_DIR, opts.cacheDir, examples) : '';
     for (const t of threads) {
       const kase = threadsCase('MLP Fashion-MNIST', t);
@@ -282,12 +296,12 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
       }
       for (const feed of ['native', 'parquet'] as const) {
         opts.log(`${feed === 'parquet' ? 'Parquet' : 'IDX'} ${kase}`);
-        const r = await best(opts.repeat, () => trainMlp(feed, { dataDir: FASHION_MNIST_DIR, parquetDir, examples, threads: t }));
+        const r = await best(opts.repeat, () => trainMlp(feed, { dataDir: FASHION_MNIST_DIR, parquetDir, examples, threads: t, epochs }));
         rows.push({
           case: kase,
           impl: feed === 'parquet' ? PARQUET : 'IDX files',
           primary: 'examples/s',
-          metrics: { 'examples/s': examples / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, 'test accuracy': r.accuracy },
+          metrics: { 'examples/s': (examples * epochs) / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, 'test accuracy': r.accuracy },
           note: feed === 'parquet' ? `PartitionedSource over ${Math.ceil(examples / (MLP.batch * 118))} Parquet partitions (target ≥ 0.9× IDX)` : 'ReadIdxFile in the init group, Dataset reader',
         });
       }
@@ -298,13 +312,15 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
       for (const t of threads) rows.push({ case: threadsCase('text', t), impl: PARQUET, metrics: {}, skipped: missing });
       return rows;
     }
+    text = opts.quick ? QUICK_TEXT : TEXT;
     const data = await textData(opts.cacheDir, opts.quick);
+    const epochs = textBenchConfig(opts.quick).epochs;
     for (const t of threads) {
-      const kase = threadsCase(`text ${data.corpus.config.train / 1000}k docs, dim ${TEXT.dim}`, t);
+      const kase = threadsCase(`text ${data.corpus.config.train / 1000}k docs, dim ${TEXT.dim}, ${epochs} epochs`, t);
       const got: Record<Feed, Measured> = {} as Record<Feed, Measured>;
       for (const feed of ['native', 'parquet'] as const) {
         opts.log(`${feed === 'parquet' ? 'Parquet' : 'fastText file'} ${kase}`);
-        got[feed] = await best(opts.repeat, () => trainText(feed, data, t));
+        got[feed] = await best(opts.repeat, () => trainText(feed, data, t, epochs));
       }
       for (const feed of ['native', 'parquet'] as const) {
         const r = got[feed];
@@ -313,7 +329,7 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
           case: kase,
           impl: feed === 'parquet' ? PARQUET : 'fastText file',
           primary: 'tokens/s',
-          metrics: { 'tokens/s': data.corpus.trainTokens / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, 'P@1': r.accuracy },
+          metrics: { 'tokens/s': (data.corpus.trainTokens * epochs) / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, 'P@1': r.accuracy },
           note:
             feed === 'parquet'
               ? `PartitionedSource, label + tokens INTEGER[] (target ≥ 0.8× the fastText file); P@1 ${same ? 'identical' : 'differs'}${t === 1 ? ' (deterministic: must be identical)' : ''}`
