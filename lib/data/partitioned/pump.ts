@@ -118,16 +118,20 @@ export class Pump {
       this.rows += n;
       return ok;
     };
+    let pending = result.fetchChunk();
     for (;;) {
       let chunk;
       try {
-        chunk = await result.fetchChunk();
+        chunk = await pending;
       } catch (err) {
         this._fail(`Expected ${where} to be readable at row ${read} but ${duckMessage(err)}`, err);
         return false;
       }
       if (this._stopped) return false;
       if (!chunk || chunk.rowCount === 0) break;
+      // DuckDB decodes the next chunk while this one is cut and enqueued (and while the queue is full).
+      pending = result.fetchChunk();
+      pending.catch(() => undefined);  // seen by the await above, unless the pump stops first
       const n = chunk.rowCount;
       if (read + n > part.rows) {
         this._fail(`Expected ${where} to have the ${part.rows} rows it had when it was opened but it now has more: it changed during the run`);
