@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 
-import { HogwildError } from '../../errors/index.js';
+import { MissingDependencyError } from '../../errors/index.js';
 
 /** A DuckDB logical type, as far as the readers look at it. */
 export interface DuckType {
@@ -94,8 +94,7 @@ export async function importDuckDb(specifier: string): Promise<DuckDb> {
     const b = fromApi('@duckdb/node-bindings') as { default?: DuckBindings } & DuckBindings;
     bindings = b.default ?? b;
   } catch (err) {
-    throw new HogwildError(
-      'HOGWILD_MISSING_DEPENDENCY',
+    throw new MissingDependencyError(
       `Reading Parquet or SQL partitions needs DuckDB, which is an optional peer dependency: run \`${INSTALL_HINT}\` (${(err as Error).message.split('\n')[0]})`,
       { cause: err },
     );

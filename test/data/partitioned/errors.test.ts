@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
-import { HogwildError, Job, JobRunner, list, LocalSession, ops, PartitionedSource, pipe, ReaderWithLimit, Task, type Queue } from '../../../lib/index.js';
+import { DataError, InvalidArgumentError, Job, JobRunner, list, LocalSession, MissingDependencyError, Net, ops, PartitionedSource, pipe, ReaderWithLimit, Task, type Queue } from '../../../lib/index.js';
 import { importDuckDb } from '../../../lib/data/partitioned/duckdb.js';
 import { duck, recordSchema, rowsSql, tempDir, TokenModel, writePartitions } from './helpers.js';
 
@@ -57,7 +57,7 @@ async function run(source: PartitionedSource, onEpochEnd?: (epoch: number) => vo
 
 test('without DuckDB installed, building a source says how to install it', async () => {
   const err = await importDuckDb('@duckdb/not-installed-here').catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(HogwildError);
+  expect(err).toBeInstanceOf(MissingDependencyError);
   expect(err).toMatchObject({ code: 'HOGWILD_MISSING_DEPENDENCY', message: expect.stringContaining('npm install @duckdb/node-api') });
 });
 
@@ -112,4 +112,25 @@ test('a partition that disappears mid-run fails the run naming it; one that chan
   await expect(
     run(changed, (e) => e === 1 && renameSync(join(tmp.dir, 'bigger.parquet'), files[1]!)),
   ).rejects.toMatchObject({ code: 'HOGWILD_DATA', message: expect.stringContaining(`partition '${files[1]}' (2 of 2) to have the 200 rows it had when it was opened but it now has more`) });
+});
+
+test('a cursor saved for other partitions is refused, and the source is built once per job', async () => {
+  const source = await PartitionedSource.parquet([files[0]!, files[1]!], { schema: recordSchema });
+  const session = new LocalSession();
+  try {
+    const net = new Net('init');
+    const reader = source.reader(net);
+    expect(() => source.reader(new Net('again'))).toThrow(InvalidArgumentError);
+    await session.run(net);
+    expect(Array.from(session.workspace.fetch(reader.cursor.name).data as BigInt64Array, Number)).toEqual([0, 0, 0, -1, 2]);
+    // As if a checkpoint of a 3-partition run were loaded.
+    session.workspace.feed(reader.cursor.name, BigInt64Array.from([0n, 1n, 5n, -1n, 3n]));
+    expect(() => source.start(session.workspace)).toThrow(DataError);
+    expect(() => source.start(session.workspace)).toThrow(/saved with but 'partitioned' now has 2: the data changed since the checkpoint/);
+    session.workspace.feed(reader.cursor.name, BigInt64Array.from([0n, 1n, 5000n, -1n, 2n]));
+    expect(() => source.start(session.workspace)).toThrow(/to point inside the partitions but it is at pass 0, position 1, row 5000/);
+  } finally {
+    await source.close();
+    await session.close();
+  }
 });
