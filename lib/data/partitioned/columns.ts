@@ -54,7 +54,8 @@ export function columnSpecs(schema: Field): ColumnSpec[] {
 export function expectedSqlType(spec: ColumnSpec): string {
   const base = DUCK_OF[spec.dtype].sql;
   if (spec.kind === 'list') return `${base}[]`;
-  return base + spec.shape.map((d) => `[${d}]`).join('');
+  // A row of any shape is one flat ARRAY of its elements (the tensor takes the shape).
+  return spec.shape.length === 0 ? base : `${base}[${spec.width}]`;
 }
 
 /** Why `type` cannot feed `spec`, or undefined when it can. */
@@ -64,15 +65,8 @@ export function typeMismatch(spec: ColumnSpec, type: DuckType): string | undefin
     if (type.typeId === TypeId.LIST && type.valueType?.typeId === want) return undefined;
   } else if (spec.shape.length === 0) {
     if (type.typeId === want) return undefined;
-  } else {
-    // FLOAT[28][28] is an ARRAY of ARRAY: compare the flattened size and the element type.
-    let t: DuckType | undefined = type;
-    let n = 1;
-    while (t && t.typeId === TypeId.ARRAY) {
-      n *= t.length ?? 0;
-      t = t.valueType;
-    }
-    if (t?.typeId === want && n === spec.width && type.typeId === TypeId.ARRAY) return undefined;
+  } else if (type.typeId === TypeId.ARRAY && type.length === spec.width && type.valueType?.typeId === want) {
+    return undefined;
   }
   return `is ${type.toString()} but the schema needs ${expectedSqlType(spec)} (${spec.kind === 'list' ? `list('${spec.dtype}')` : spec.dtype}${spec.shape.length ? ` [${spec.shape.join(', ')}]` : ''})`;
 }
@@ -99,8 +93,7 @@ export function readChunkColumn(b: DuckBindings, chunk: object, index: number, r
   if (bad >= 0) return { column: spec.name, row: bad, inList: false };
   if (spec.kind === 'scalar') {
     if (spec.shape.length === 0) return { kind: 'scalar', data: view(b, vector, spec.dtype, rows) };
-    let child = b.array_vector_get_child(vector);
-    for (let d = 1; d < spec.shape.length; d++) child = b.array_vector_get_child(child);  // nested ARRAYs share one flat child
+    const child = b.array_vector_get_child(vector);
     const n = rows * spec.width;
     const badItem = firstNull(b, child, 0, n);
     if (badItem >= 0) return { column: spec.name, row: Math.floor(badItem / spec.width), inList: true };

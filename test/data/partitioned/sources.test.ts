@@ -3,7 +3,7 @@
 // squares of the ids, accumulated by one trainer thread behind an 8-thread reading pipe).
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
-import { finalOutput, Job, JobRunner, list, LocalSession, ops, PartitionedSource, pipe, ReaderWithLimit, Task, type BlobRecord, type Queue, type TaskOutput } from '../../../lib/index.js';
+import { finalOutput, Job, JobRunner, list, LocalSession, ops, PartitionedSource, pipe, ReaderWithLimit, scalar, Task, type BlobRecord, type Queue, type TaskOutput } from '../../../lib/index.js';
 import { recordSchema, tempDir, writePartitions } from './helpers.js';
 
 const SIZES = [300, 500, 200, 400, 100];
@@ -108,4 +108,32 @@ test('a Hive key is a column the schema may read', async () => {
     code: 'HOGWILD_SCHEMA_MISMATCH',
     message: expect.stringMatching(/column 'day' of partition '.*day=0.*' .* is BIGINT but the schema needs INTEGER/),
   });
+});
+
+test('a row of any shape comes from a flat array column: FLOAT[4] (stored as a list) read as [2, 2]', async () => {
+  const source = await PartitionedSource.parquet(files[4]!, { schema: { x: scalar('float32', [2, 2]), label: 'int32' }, batchSize: 30 });
+  const session = new LocalSession();
+  try {
+    const job = new Job();
+    job.scope(() => {
+      const reader = job.initGroup.scope(() =>
+        new Task({ name: 'build' }).scope(() => {
+          ops.ConstantFill([], ['seen/x'], { shape: [1], value: 0, dtype: 'float32' });
+          return source.reader();
+        }),
+      );
+      pipe(reader, { numThreads: 1, processor: (rec: BlobRecord) => void ops.Copy(rec.field('x'), 'seen/x') });
+    });
+    const runner = new JobRunner(job);
+    source.attach(runner, session);
+    await runner.train(session, { maxEpochs: 1 });
+    const x = session.workspace.fetch('seen/x');
+    // The last batch: the final 10 rows (ids 1490..1499) of the last partition, as [rows, 2, 2].
+    expect(x.shape).toEqual([10, 2, 2]);
+    const i = 1499;
+    expect(Array.from(x.data as Float32Array).slice(-4)).toEqual([(i % 3) - 1, ((i * 7) % 5) / 5, 1 - (i % 3), 0.5].map(Math.fround));
+  } finally {
+    await source.close();
+    await session.close();
+  }
 });
