@@ -76,10 +76,10 @@ test('a directory of Hive-style partitions is read with every row exactly once',
   expect({ sum: got.sum, squares: got.squares, tokens: got.tokens }).toEqual(expected);
 });
 
-test('a SQL query split by a partition column (a Hive key here) is read with every row exactly once', async () => {
+test('a SQL query (on a view its setup made) split by a partition column (a Hive key here) is read with every row exactly once', async () => {
   const source = await PartitionedSource.sql(
-    { query: `SELECT * FROM read_parquet('${tmp.dir}/*/*.parquet', hive_partitioning = true)`, partitionColumn: 'day', orderBy: 'id' },
-    { schema: idSchema, batchSize: 64, capacity: 4 },
+    { query: 'SELECT * FROM events', partitionColumn: 'day', orderBy: 'id' },
+    { schema: idSchema, batchSize: 64, capacity: 4, setup: [`CREATE VIEW events AS SELECT * FROM read_parquet('${tmp.dir}/*/*.parquet', hive_partitioning = true)`] },
   );
   expect(source.partitions.map((p) => p.name)).toEqual(['day = 0', 'day = 1', 'day = 2', 'day = 3', 'day = 4']);
   expect(source.partitions.map((p) => p.rows)).toEqual(SIZES);
@@ -136,4 +136,16 @@ test('a row of any shape comes from a flat array column: FLOAT[4] (stored as a l
     await source.close();
     await session.close();
   }
+});
+
+test('a SQL source without its partition column, or with failing setup SQL, fails at build time', async () => {
+  await expect(PartitionedSource.sql({ query: `SELECT * FROM read_parquet('${files[0]}')`, partitionColumn: 'week', orderBy: 'id' }, { schema: idSchema })).rejects.toMatchObject({
+    code: 'HOGWILD_DATA',
+    message: expect.stringContaining("partition column 'week'"),
+  });
+  await expect(PartitionedSource.sql({ query: 'SELECT 1 AS p', partitionColumn: 'p', orderBy: 'p' }, { schema: idSchema, setup: ['CREATE VIEW broken AS SELECT * FROM nowhere'] })).rejects.toMatchObject({
+    code: 'HOGWILD_DATA',
+    message: expect.stringContaining('Expected the setup SQL to run'),
+  });
+  await expect(PartitionedSource.sql({ query: 'SELECT 1 AS p', partitionColumn: 'p', orderBy: '' }, { schema: idSchema })).rejects.toMatchObject({ code: 'HOGWILD_INVALID_ARGUMENT' });
 });
