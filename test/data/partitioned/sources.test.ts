@@ -149,3 +149,29 @@ test('a SQL source without its partition column, or with failing setup SQL, fail
   });
   await expect(PartitionedSource.sql({ query: 'SELECT 1 AS p', partitionColumn: 'p', orderBy: '' }, { schema: idSchema })).rejects.toMatchObject({ code: 'HOGWILD_INVALID_ARGUMENT' });
 });
+
+test('back-pressure: the pump reads no further ahead than the queue holds', async () => {
+  const source = await PartitionedSource.parquet(files[0]!, { schema: idSchema, batchSize: 10, capacity: 2 });
+  const session = new LocalSession();
+  try {
+    const job = new Job();
+    job.scope(() => {
+      const reader = job.initGroup.scope(() => new Task({ name: 'build' }).scope(() => source.reader()));
+      const limited = new ReaderWithLimit(reader, 3);
+      job.addStopCondition(limited.dataFinished());
+      // Slow batches: a pump without back-pressure would read all 30 while the first epoch runs.
+      pipe(limited, { numThreads: 1, processor: (rec: BlobRecord) => void ops.Sleep([rec.field('id')], [], { ms: 30 }) });
+    });
+    const runner = new JobRunner(job);
+    const enqueued: number[] = [];
+    runner.on('epochEnd', () => enqueued.push(source.stats.batches));
+    source.attach(runner, session);
+    await runner.train(session, { maxEpochs: 3 });
+    // After epoch e, 3e batches were consumed and at most 2 more wait in the queue.
+    enqueued.forEach((n, e) => expect(n).toBeLessThanOrEqual(3 * (e + 1) + 2));
+    expect(enqueued).toHaveLength(3);
+  } finally {
+    await source.close();
+    await session.close();
+  }
+});
