@@ -42,6 +42,8 @@ export interface PartitionedSourceOptions {
   name?: string;
   /** DuckDB worker threads (decoding, casts). Default: DuckDB's (the cores). */
   threads?: number;
+  /** Partitions whose queries run at once: the one being read and those read ahead. Default 2. */
+  readAhead?: number;
   /** SQL run once before anything is read (views, ATTACH, settings). */
   setup?: readonly string[];
 }
@@ -95,7 +97,7 @@ export class PartitionedSource {
   private constructor(
     private readonly _db: DuckDb,
     private readonly _instance: DuckInstance,
-    private readonly _conn: DuckConnection,
+    private readonly _conns: DuckConnection[],
     private readonly _parts: Partition[],
     schemaField: Struct,
     specs: ColumnSpec[],
@@ -143,9 +145,11 @@ export class PartitionedSource {
     const config: Record<string, string> = {};
     if (o.threads !== undefined) config.threads = String(positiveInt(o.threads, 'threads'));
     const instance = await db.DuckDBInstance.create(':memory:', config);
-    let conn: DuckConnection | undefined;
+    const conns: DuckConnection[] = [];
     try {
-      conn = await instance.connect();
+      const readAhead = positiveInt(o.readAhead ?? 2, 'readAhead');
+      for (let i = 0; i < readAhead; i++) conns.push(await instance.connect());
+      const conn = conns[0]!;
       for (const s of o.setup ?? []) {
         try {
           await conn.run(s);
@@ -157,9 +161,9 @@ export class PartitionedSource {
       const parts = all.filter((_, i) => i % numShards === shard);
       if (parts.length === 0) throw new DataError('HOGWILD_DATA', `Expected at least one partition for shard ${shard} of ${numShards} but there are only ${all.length} partitions`);
       const columnsSql = await checkColumns(conn, parts, specs, o.columns ?? {});
-      return new PartitionedSource(db, instance, conn, parts, field as Struct, specs, columnsSql, o);
+      return new PartitionedSource(db, instance, conns, parts, field as Struct, specs, columnsSql, o);
     } catch (err) {
-      conn?.closeSync();
+      for (const c of conns) c.closeSync();
       instance.closeSync();
       throw err;
     }
@@ -223,7 +227,7 @@ export class PartitionedSource {
     const q = callNative(() => native().createQueue(nativeWs, r.queue.name, { capacity: this.capacity, numBlobs: fields.length, fieldNames: fields }));
     this._seed = seed;
     this._pump = new Pump(
-      { conn: this._conn, bindings: this._db.bindings, specs: this._specs, columnsSql: this._columnsSql, partitions: this._parts, order: (p) => this._order(seed, p), passes: this.passes, batchSize: this.batchSize },
+      { conns: this._conns, bindings: this._db.bindings, specs: this._specs, columnsSql: this._columnsSql, partitions: this._parts, order: (p) => this._order(seed, p), passes: this.passes, batchSize: this.batchSize },
       q,
       start,
     );
@@ -258,7 +262,7 @@ export class PartitionedSource {
     if (this._closed) return;
     this._closed = true;
     await this.stop();
-    this._conn.closeSync();
+    for (const c of this._conns) c.closeSync();
     this._instance.closeSync();
   }
 

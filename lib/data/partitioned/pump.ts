@@ -3,15 +3,17 @@
  * order, and remembers where each batch ended so the position of the next
  * unread row is known exactly whenever the plan is not running: rows enqueued
  * minus rows still queued. DuckDB decodes on its own threads (fetchChunk is
- * async); the JS thread only cuts chunks into batches and enqueues them,
- * waiting while the queue is full.
+ * async), the next partitions ahead of time (see PartitionStream); the JS
+ * thread only cuts chunks into batches and enqueues them, waiting while the
+ * queue is full.
  * @internal
  */
 import { DataError } from '../../errors/index.js';
 import type { NativeQueue } from '../../native/dataTypes.js';
 import { Batcher } from './batcher.js';
 import { readChunkColumn, type ChunkColumn, type ColumnSpec } from './columns.js';
-import type { DuckBindings, DuckConnection, DuckResult } from './duckdb.js';
+import type { DuckBindings, DuckConnection } from './duckdb.js';
+import { PartitionStream } from './PartitionStream.js';
 import { duckMessage, type Partition } from './sources.js';
 
 /** A position in the read order: pass `pass`, the partition at `position` of that pass's order, from row `offset`. */
@@ -22,7 +24,8 @@ export interface Cursor {
 }
 
 export interface PumpInput {
-  conn: DuckConnection;
+  /** One connection per partition read at once (the current one and those read ahead). */
+  conns: readonly DuckConnection[];
   bindings: DuckBindings;
   specs: readonly ColumnSpec[];
   /** The SELECT list (expressions AS field names). */
@@ -44,6 +47,8 @@ export class Pump {
   /** The cursor after each enqueued batch not yet known to be consumed. */
   private _after: Cursor[] = [];
   private _stopped = false;
+  private readonly _streams = new Map<number, PartitionStream>();
+  private readonly _inFlight = new Set<Promise<void>>();
   readonly done: Promise<void>;
 
   constructor(
@@ -69,10 +74,12 @@ export class Pump {
   }
 
   /** Ends the pump: closes the queue (a blocked enqueue wakes up) and stops after the current chunk. */
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this._stopped = true;
     this._queue.close();
-    return this.done;
+    for (const s of this._streams.values()) s.close();
+    await this.done;
+    await Promise.all(this._inFlight);  // no query may outlive the pump: the connections close next
   }
 
   private _fail(message: string, cause?: unknown): void {
@@ -81,33 +88,45 @@ export class Pump {
   }
 
   private async _run(start: Cursor): Promise<void> {
-    const { partitions, passes } = this._in;
+    const { partitions, passes, conns, columnsSql } = this._in;
+    // Every partition read from here on, in order (a pass's order is known up front).
+    const seq: { at: Cursor; part: Partition; count: number }[] = [];
+    for (let pass = start.pass, pos = start.position, offset = start.offset; pass < passes; pass++, pos = 0) {
+      const order = this._in.order(pass);
+      for (; pos < order.length; pos++, offset = 0) seq.push({ at: { pass, position: pos, offset }, part: partitions[order[pos]!]!, count: order.length });
+    }
+    // Partition k reads on connection k mod R; it is opened once k - R + 1 is being read, after k - R ended.
+    const open = (k: number) => {
+      const item = seq[k];
+      if (!item || this._streams.has(k) || item.at.offset >= item.part.rows) return;
+      const stream = new PartitionStream(conns[k % conns.length]!, item.part.select(columnsSql, item.at.offset));
+      this._streams.set(k, stream);
+      this._inFlight.add(stream.finished);
+      void stream.finished.then(() => this._inFlight.delete(stream.finished));
+    };
     try {
-      for (let pass = start.pass, pos = start.position, offset = start.offset; pass < passes; pass++, pos = 0) {
-        const order = this._in.order(pass);
-        for (; pos < order.length; pos++, offset = 0) {
-          if (!(await this._partition({ pass, position: pos, offset }, partitions[order[pos]!]!, order.length))) return;
-        }
+      for (let k = 0; k < seq.length; k++) {
+        for (let j = k; j < k + conns.length; j++) open(j);
+        const ok = await this._partition(seq[k]!.at, seq[k]!.part, seq[k]!.count, this._streams.get(k));
+        this._streams.get(k)?.close();
+        this._streams.delete(k);
+        if (!ok) return;
       }
       this._queue.close();
     } catch (err) {
       this._fail(`The partitioned reader failed: ${duckMessage(err)}`, err);
+    } finally {
+      for (const s of this._streams.values()) s.close();
+      this._streams.clear();
     }
   }
 
   /** Reads one partition from `at.offset`; false when the pump must stop (closed queue or an error). */
-  private async _partition(at: Cursor, part: Partition, count: number): Promise<boolean> {
-    const { conn, bindings, specs, columnsSql, batchSize } = this._in;
+  private async _partition(at: Cursor, part: Partition, count: number, stream: PartitionStream | undefined): Promise<boolean> {
+    const { bindings, specs, batchSize } = this._in;
     const { pass, position: pos, offset } = at;
     const where = `partition '${part.name}' (${pos + 1} of ${count}${this._in.passes > 1 ? `, pass ${pass + 1}` : ''})`;
-    if (offset >= part.rows) return true;
-    let result: DuckResult;
-    try {
-      result = await conn.stream(part.select(columnsSql, offset));
-    } catch (err) {
-      this._fail(`Expected ${where} to be readable but ${duckMessage(err)}`, err);
-      return false;
-    }
+    if (offset >= part.rows || !stream) return true;
     const batcher = new Batcher(specs, batchSize);
     let read = offset;  // rows of this partition fetched so far
     let sent = offset;  // rows of this partition enqueued so far
@@ -118,20 +137,17 @@ export class Pump {
       this.rows += n;
       return ok;
     };
-    let pending = result.fetchChunk();
     for (;;) {
       let chunk;
       try {
-        chunk = await pending;
-      } catch (err) {
-        this._fail(`Expected ${where} to be readable at row ${read} but ${duckMessage(err)}`, err);
+        chunk = await stream.next();
+      } catch (e) {
+        const { err, atChunk } = e as { err: unknown; atChunk: number };
+        this._fail(`Expected ${where} to be readable${atChunk > 0 ? ` at row ${read}` : ''} but ${duckMessage(err)}`, err);
         return false;
       }
       if (this._stopped) return false;
-      if (!chunk || chunk.rowCount === 0) break;
-      // DuckDB decodes the next chunk while this one is cut and enqueued (and while the queue is full).
-      pending = result.fetchChunk();
-      pending.catch(() => undefined);  // seen by the await above, unless the pump stops first
+      if (!chunk) break;
       const n = chunk.rowCount;
       if (read + n > part.rows) {
         this._fail(`Expected ${where} to have the ${part.rows} rows it had when it was opened but it now has more: it changed during the run`);

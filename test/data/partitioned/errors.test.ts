@@ -108,7 +108,8 @@ test('a partition that disappears mid-run fails the run naming it; one that chan
     code: 'HOGWILD_DATA',
     message: expect.stringContaining(`partition '${files[3]}' (4 of 4) to be readable`),
   });
-  const changed = await PartitionedSource.parquet([files[0]!, files[1]!], { schema: recordSchema, batchSize: 20, capacity: 2 });
+  // Read ahead, a partition is read before the change; one read after it is caught.
+  const changed = await PartitionedSource.parquet([files[0]!, files[1]!], { schema: recordSchema, batchSize: 20, capacity: 2, readAhead: 1 });
   await expect(
     run(changed, (e) => e === 1 && renameSync(join(tmp.dir, 'bigger.parquet'), files[1]!)),
   ).rejects.toMatchObject({ code: 'HOGWILD_DATA', message: expect.stringContaining(`partition '${files[1]}' (2 of 2) to have the 200 rows it had when it was opened but it now has more`) });
