@@ -1,9 +1,9 @@
 /**
  * Cuts chunks (DuckDB's ~2048-row units) into batches of `batchSize` rows as
  * TensorData, one tensor per schema field (`x`, or `x:lengths` + `x:values`
- * for a list). A batch inside one chunk is made of views on that chunk; one
- * spanning chunks is concatenated with TypedArray.set (a memcpy per piece).
- * The views must be enqueued (which copies them) before the chunk goes.
+ * for a list). A batch inside one chunk is made of subarrays of that chunk's
+ * columns; one spanning chunks is concatenated with TypedArray.set (a memcpy
+ * per piece). The enqueue copies the batch into native tensors.
  * @internal
  */
 import type { TensorData } from '../../native/coreTypes.js';
@@ -11,7 +11,7 @@ import { newArray, type ChunkColumn, type ColumnSpec, type NumericArray } from '
 
 interface Piece {
   cols: ChunkColumn[];
-  /** The chunk the views point into, kept alive until the batch is enqueued. */
+  /** The chunk the columns came from, kept alive until the batch is enqueued. */
   owner: object;
   from: number;
   to: number;
@@ -45,7 +45,7 @@ export class Batcher {
     return this._rows >= this.batchSize;
   }
 
-  /** The held rows as one batch, and the chunks its views point into (empties the batcher). */
+  /** The held rows as one batch, and the chunks they came from (empties the batcher). */
   take(): { tensors: TensorData[]; owners: object[] } {
     const pieces = this._pieces;
     const rows = this._rows;

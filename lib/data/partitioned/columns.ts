@@ -1,9 +1,10 @@
 /**
  * The columns a partitioned reader yields: each top-level schema field is one
  * SQL column, checked against its DuckDB type before anything is read, and
- * turned into typed arrays one DuckDB chunk (about 2048 rows) at a time from
- * views on DuckDB's own vectors. There is no JS value per row: lengths and
- * NULL checks are typed-array loops over a chunk.
+ * turned into typed arrays one DuckDB chunk (about 2048 rows) at a time: one
+ * block copy per vector out of DuckDB's memory (the bindings' vector_get_data
+ * copies), then subarrays. There is no JS value per row: list lengths and NULL
+ * checks are typed-array loops over a chunk.
  * @internal
  */
 import { DataError, InvalidArgumentError } from '../../errors/index.js';
@@ -150,7 +151,7 @@ function rowOfItem(starts: Float64Array, item: number): number {
   return row;
 }
 
-/** A typed-array view on `count` items of a vector's data (no copy). */
+/** `count` items of a vector's data as a typed array (one block copy made by the bindings). */
 function view(b: DuckBindings, vector: RawVector, dtype: DType, count: number): NumericArray {
   const bytes = b.vector_get_data(vector, count * BYTES[dtype]);
   const aligned = bytes.byteOffset % BYTES[dtype] === 0;

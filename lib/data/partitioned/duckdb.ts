@@ -42,7 +42,7 @@ export interface DuckInstance {
   closeSync(): void;
 }
 
-/** The vector accessors of `@duckdb/node-bindings` (views on DuckDB's memory, no copies). */
+/** The vector accessors of `@duckdb/node-bindings` (vector_get_data returns a copy of the bytes asked for). */
 export interface DuckBindings {
   data_chunk_get_vector(chunk: RawChunk, column: number): RawVector;
   vector_get_data(vector: RawVector, byteCount: number): Uint8Array;

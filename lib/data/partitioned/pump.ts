@@ -181,7 +181,7 @@ export class Pump {
     let pushed = q.tryEnqueue(batch.tensors);
     while (pushed === 'full') {
       await q.waitWritable();
-      // The tensors may be views on DuckDB chunks: `owners` keeps them alive across the wait.
+      // `owners` keeps the batch's chunks alive across the wait (cheap insurance if a column is ever a view).
       pushed = batch.owners.length > 0 ? q.tryEnqueue(batch.tensors) : 'closed';
     }
     if (pushed === 'closed') return false;
