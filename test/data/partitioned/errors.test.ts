@@ -135,3 +135,26 @@ test('a cursor saved for other partitions is refused, and the source is built on
     await session.close();
   }
 });
+
+test('a model that reads a field the source does not have fails when the job is built', async () => {
+  const source = await PartitionedSource.parquet(files[0]!, { schema: { label: 'int32', x: recordSchema.x } });
+  try {
+    const job = new Job();
+    const build = () =>
+      job.scope(() => {
+        const model = new TokenModel();
+        const reader = job.initGroup.scope(() => new Task({ name: 'build' }).scope(() => source.reader()));
+        pipe(reader, { processor: model, numThreads: 1 });  // the model reads tokens:values
+      });
+    let err: unknown;
+    try {
+      build();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toMatch(/Expected one of 'label', 'x' but received 'tokens:values'/);
+  } finally {
+    await source.close();
+  }
+});
