@@ -279,7 +279,7 @@ async function duckdbMissing(): Promise<string | undefined> {
 
 /** The harness entry point: per thread count, an MLP pair (examples/s) and a text pair (tokens/s). */
 export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp' | 'text' }): Promise<BenchRow[]> {
-  const threads = opts.threads ?? [1, 2];
+  const threads = opts.threads ?? (opts.quick ? [1] : [1, 2]);  // quick (CI smoke): the deterministic case only
   const rows: BenchRow[] = [];
   const missing = await duckdbMissing();
   const mlpOk = existsSync(idx(FASHION_MNIST_DIR, 'train-images'));
@@ -363,7 +363,7 @@ async function main(argv: string[]): Promise<void> {
     cacheDir: arg('--cache') ?? 'bench/out/cache',
     repeat: Number(arg('--repeat') ?? 1),
     log: (m) => console.error(m),
-    threads: (arg('--threads') ?? '1,2').split(',').map(Number),
+    ...(arg('--threads') ? { threads: arg('--threads')!.split(',').map(Number) } : {}),
     ...(only ? { only } : {}),
   });
   for (const r of rows) {
