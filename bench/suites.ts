@@ -30,4 +30,5 @@ export const SUITES: Suite[] = [
   textSuite,
   mlpSuite,
   moduleSuite('checkpoint', 'Checkpoint save and load vs dd'),
+  moduleSuite('partitioned', 'Partitioned Parquet (DuckDB) vs the native file readers'),
 ];

@@ -37,6 +37,12 @@ export class CheckpointCorruptError extends HogwildError {
 }
 /** Input data is malformed (file, line or record named in the message). */
 export class DataError extends HogwildError {}
+/** An optional peer dependency a feature needs is not installed (the message says how to install it). */
+export class MissingDependencyError extends HogwildError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('HOGWILD_MISSING_DEPENDENCY', message, options);
+  }
+}
 /** The native addon could not be loaded. */
 export class NativeLoadError extends HogwildError {
   constructor(message: string, options?: { cause?: unknown }) {

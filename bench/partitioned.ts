@@ -1,0 +1,380 @@
+/**
+ * Partitioned Parquet data (PartitionedSource, through DuckDB) against the
+ * native file readers, on the same jobs in the same run:
+ *
+ *   MLP    784-256-10 on Fashion-MNIST: Parquet partitions (label INTEGER,
+ *          pixels FLOAT[784]) vs the IDX files (ReadIdxFile).    examples/s
+ *   text   the seeded corpus: Parquet partitions (label INTEGER, tokens
+ *          INTEGER[]) vs the fastText file (ReadFastTextFile).     tokens/s
+ *
+ * Each side runs the same epochs (one pass each: the Parquet source has
+ * `passes` = epochs, limited to a pass per epoch) with the same model, batch
+ * size, learning rate and row order (partitions hold a whole number of
+ * batches), so with one thread the parameters, and P@1, come out identical.
+ * `train s` is the epoch's run time (JobRunner's runMs): for Parquet it
+ * includes DuckDB reading the files, for the native readers the files were
+ * read by the init group. The Parquet files are written once into the cache.
+ *
+ * Standalone:
+ *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/partitioned.js [--quick] [--threads 1,2] [--only mlp|text]
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import {
+  epochLimiter,
+  FastTextFile,
+  Job,
+  JobRunner,
+  list,
+  LocalSession,
+  Net,
+  ops,
+  PartitionedSource,
+  pipe,
+  ReaderWithLimit,
+  readMnist,
+  scalar,
+  Task,
+  type BlobRecord,
+  type BlobReference,
+  type GradientSlice,
+  type Reader,
+} from '../lib/index.js';
+import { corpusConfig, ensureCorpusFiles, type CorpusFiles } from './data/corpus.js';
+import { writeParquetPartitions } from './data/parquet.js';
+import { mlpBenchConfig } from './harness/mlpSuite.js';
+import { textBenchConfig } from './harness/textSuite.js';
+import type { BenchRow, SuiteOptions } from './harness/types.js';
+import { FASHION_MNIST_DIR } from './peers/torch_mlp.js';
+
+type Feed = 'native' | 'parquet';
+
+interface Measured {
+  trainSeconds: number;
+  wallSeconds: number;
+  /** Test accuracy (MLP) or P@1 (text). */
+  accuracy: number;
+}
+
+/** Runs `job` for `epochs` epochs, feeding `source` when there is one; returns the epochs' run time. */
+async function runJob(job: Job, session: LocalSession, source: PartitionedSource | undefined, epochs: number): Promise<number> {
+  epochLimiter(job, epochs);
+  const runner = new JobRunner(job);
+  let ms = 0;
+  runner.on('epochEnd', (e) => (ms += e.runMs));
+  source?.attach(runner, session);
+  await runner.train(session);
+  return ms / 1000;
+}
+
+// ---- MLP on Fashion-MNIST -------------------------------------------------------------
+
+const MLP = { hidden: 256, batch: 64, lr: 0.1, seed: 1 };
+
+/** 784-256-10 ReLU MLP, SGD on shared weights (Hogwild), as bench/mlp_hogwild.ts without replicas. */
+class Mlp {
+  readonly name = 'mlp';
+  init(net: Net): void {
+    net.XavierFill([], ['mlp/fc1_w'], { shape: [MLP.hidden, 784], seed: MLP.seed });
+    net.ConstantFill([], ['mlp/fc1_b'], { shape: [MLP.hidden], value: 0, dtype: 'float32' });
+    net.XavierFill([], ['mlp/fc2_w'], { shape: [10, MLP.hidden], seed: MLP.seed + 1 });
+    net.ConstantFill([], ['mlp/fc2_b'], { shape: [10], value: 0, dtype: 'float32' });
+    net.ConstantFill([], ['mlp/one'], { shape: [1], value: 1, dtype: 'float32' });
+    net.ConstantFill([], ['mlp/neg_lr'], { shape: [1], value: -MLP.lr, dtype: 'float32' });
+  }
+  process(rec: BlobRecord): void {
+    const net = ops.net();
+    const hidden = net.Relu(net.FC([rec.field('pixels'), 'mlp/fc1_w', 'mlp/fc1_b']));
+    const [, loss] = net.SoftmaxWithLoss([net.FC([hidden, 'mlp/fc2_w', 'mlp/fc2_b']), rec.field('label')], 2);
+    const grads = net.addGradientOperators(loss!);
+    for (const p of ['mlp/fc1_w', 'mlp/fc1_b', 'mlp/fc2_w', 'mlp/fc2_b']) net.WeightedSum([p, 'mlp/one', grads.get(p) as BlobReference, 'mlp/neg_lr'], [p]);
+  }
+  accuracy(net: Net, pixels: string, label: string): BlobReference {
+    const hidden = net.Relu(net.FC([pixels, 'mlp/fc1_w', 'mlp/fc1_b']));
+    return net.Accuracy([net.FC([hidden, 'mlp/fc2_w', 'mlp/fc2_b']), label]);
+  }
+}
+
+const idx = (dir: string, name: string) => join(dir, `${name}-idx${name.includes('images') ? 3 : 1}-ubyte.gz`);
+
+/** The first `n` training images as Parquet partitions of 64 × 118 rows (cached). */
+async function mnistParquet(dataDir: string, cacheDir: string, n: number): Promise<string> {
+  const out = join(cacheDir, `fashion-mnist-${n}.parquet.d`);
+  if (existsSync(join(out, 'part=0'))) return out;
+  const session = new LocalSession();
+  try {
+    const net = new Net('load');
+    const ds = readMnist(net, idx(dataDir, 'train-images'), idx(dataDir, 'train-labels'), { name: 'train' });
+    await session.run(net);
+    const [pixels, label] = ds.getBlobs().map((b) => session.workspace.fetch(b.name).data);
+    const rows = Math.min(n, (label as Int32Array).length);
+    await writeParquetPartitions(
+      out,
+      rows,
+      [
+        { name: 'label', kind: 'int32', data: (label as Int32Array).subarray(0, rows) },
+        { name: 'pixels', kind: 'float32array', width: 784, data: (pixels as Float32Array).subarray(0, rows * 784) },
+      ],
+      MLP.batch * 118,
+    );
+  } finally {
+    await session.close();
+  }
+  return out;
+}
+
+async function trainMlp(feed: Feed, o: { dataDir: string; parquetDir: string; examples: number; threads: number; epochs: number }): Promise<Measured> {
+  const t0 = performance.now();
+  const mlp = new Mlp();
+  const source = feed === 'parquet' ? await PartitionedSource.parquet(o.parquetDir, { schema: { label: 'int32', pixels: scalar('float32', [784]) }, batchSize: MLP.batch, capacity: 96, passes: o.epochs }) : undefined;
+  const batchesPerEpoch = Math.ceil(o.examples / MLP.batch);
+  const job = new Job();
+  job.scope(() => {
+    const reader = job.initGroup.scope(() =>
+      new Task({ name: 'load' }).scope((): Reader => {
+        const net = ops.net();
+        readMnist(net, idx(o.dataDir, 't10k-images'), idx(o.dataDir, 't10k-labels'), { name: 'test' });
+        mlp.init(net);
+        if (source) return source.reader(net);
+        const train = readMnist(net, idx(o.dataDir, 'train-images'), idx(o.dataDir, 'train-labels'), { name: 'train' });
+        return train.reader({ batchSize: MLP.batch });
+      }),
+    );
+    pipe(new ReaderWithLimit(reader, batchesPerEpoch), { processor: mlp, numThreads: o.threads, name: 'trainer' });
+  });
+  const session = new LocalSession();
+  try {
+    const trainSeconds = await runJob(job, session, source, o.epochs);
+    const evalNet = new Net('eval');
+    const acc = mlp.accuracy(evalNet, 'test/pixels', 'test/label');
+    await session.run(evalNet);
+    return { trainSeconds, wallSeconds: (performance.now() - t0) / 1000, accuracy: Number(session.workspace.fetch(acc.name).data[0]) };
+  } finally {
+    await source?.close();
+    await session.close();
+  }
+}
+
+// ---- fastText-style text classifier ---------------------------------------------------
+
+// As bench/text_hogwild.ts: the quick corpus (10× fewer documents) needs smaller batches and a larger rate to converge.
+const TEXT = { dim: 16, batch: 64, lr: 8, seed: 1 };
+const QUICK_TEXT = { ...TEXT, batch: 32, lr: 16 };
+let text = TEXT;
+
+/** Mean of token embeddings → linear → softmax; SGD decaying linearly to 0, the embedding updated sparsely in place. */
+class TextModel {
+  readonly name = 'text';
+  constructor(
+    private readonly _rows: number,
+    private readonly _classes: number,
+    private readonly _iterations: number,
+  ) {}
+  init(net: Net): void {
+    net.UniformFill([], ['txt/emb'], { shape: [this._rows, TEXT.dim], min: -1 / TEXT.dim, max: 1 / TEXT.dim, seed: TEXT.seed });
+    net.ConstantFill([], ['txt/w'], { shape: [this._classes, TEXT.dim], value: 0, dtype: 'float32' });
+    net.ConstantFill([], ['txt/b'], { shape: [this._classes], value: 0, dtype: 'float32' });
+    net.ConstantFill([], ['txt/one'], { shape: [1], value: 1, dtype: 'float32' });
+    net.ConstantFill([], ['txt/iter'], { shape: [1], value: 0, dtype: 'int64' });
+    net.CreateMutex([], ['txt/iter_mutex']);
+  }
+  process(rec: BlobRecord): void {
+    const net = ops.net();
+    const bag = net.SparseLengthsMean(['txt/emb', rec.field('tokens:values'), rec.field('tokens:lengths')]);
+    const [, loss] = net.SoftmaxWithLoss([net.FC([bag, 'txt/w', 'txt/b']), rec.field('label')], 2);
+    const grads = net.addGradientOperators(loss!);
+    const iter = net.op('AtomicIter', ['txt/iter_mutex', 'txt/iter'], ['txt/iter']) as BlobReference;
+    const lr = net.LearningRate([iter], 1, { base_lr: -text.lr, policy: 'linear', num_iter: this._iterations });
+    for (const p of ['txt/w', 'txt/b']) net.WeightedSum([p, 'txt/one', grads.get(p) as BlobReference, lr], [p]);
+    const g = grads.get('txt/emb') as GradientSlice;
+    net.ScatterWeightedSum(['txt/emb', 'txt/one', g.indices, g.values, lr], ['txt/emb']);
+  }
+  p1(net: Net, prefix: string): BlobReference {
+    const bag = net.SparseLengthsMean(['txt/emb', `${prefix}/tokens:values`, `${prefix}/tokens:lengths`]);
+    return net.Accuracy([net.FC([bag, 'txt/w', 'txt/b']), `${prefix}/label`]);
+  }
+}
+
+interface TextData {
+  corpus: CorpusFiles;
+  info: NonNullable<FastTextFile['info']>;
+  parquetDir: string;
+  /** The encoded test split (fed before evaluation, so both feeds evaluate the same tensors). */
+  test: { label: Int32Array; lengths: Int32Array; values: Int32Array };
+}
+
+/** Encodes the corpus once with ReadFastTextFile and writes the training split as Parquet (cached). */
+async function textData(cacheDir: string, quick: boolean): Promise<TextData> {
+  const corpus = ensureCorpusFiles(corpusConfig(quick), cacheDir);
+  const train = await FastTextFile.scan(corpus.trainTxt);
+  const session = new LocalSession();
+  try {
+    const net = new Net('encode');
+    const t = train.read(net, { name: 'train' });
+    const test = new FastTextFile(corpus.testTxt).read(net, { name: 'test', dictionary: t.dictionary }).dataset;
+    await session.run(net);
+    const fetch = (ds: typeof test) => ds.getBlobs().map((b) => session.workspace.fetch(b.name).data as Int32Array) as [Int32Array, Int32Array, Int32Array];
+    const parquetDir = join(corpus.dir, `train.parquet.b${text.batch}.d`);
+    if (!existsSync(join(parquetDir, 'part=0'))) {
+      const [label, lengths, values] = fetch(t.dataset);
+      const docsPerPart = text.batch * Math.ceil(label.length / 8 / text.batch);
+      await writeParquetPartitions(parquetDir, label.length, [{ name: 'label', kind: 'int32', data: label }, { name: 'tokens', kind: 'int32list', lengths, values }], docsPerPart);
+    }
+    const [label, lengths, values] = fetch(test);
+    return { corpus, info: train.info!, parquetDir, test: { label, lengths, values } };
+  } finally {
+    await session.close();
+  }
+}
+
+async function trainText(feed: Feed, d: TextData, threads: number, epochs: number): Promise<Measured> {
+  const t0 = performance.now();
+  const batchesPerEpoch = Math.ceil(d.info.examples / text.batch);
+  const model = new TextModel(d.info.inputRows, d.info.nlabels, epochs * batchesPerEpoch);
+  const source =
+    feed === 'parquet' ? await PartitionedSource.parquet(d.parquetDir, { schema: { label: 'int32', tokens: list('int32') }, batchSize: text.batch, capacity: 64, passes: epochs }) : undefined;
+  const job = new Job();
+  job.scope(() => {
+    const reader = job.initGroup.scope(() =>
+      new Task({ name: 'load' }).scope((): Reader => {
+        const net = ops.net();
+        model.init(net);
+        if (source) return source.reader(net);
+        return new FastTextFile(d.corpus.trainTxt).read(net, { name: 'train' }).dataset.reader({ batchSize: text.batch });
+      }),
+    );
+    pipe(new ReaderWithLimit(reader, batchesPerEpoch), { processor: model, numThreads: threads, name: 'trainer' });
+  });
+  const session = new LocalSession();
+  try {
+    const trainSeconds = await runJob(job, session, source, epochs);
+    session.workspace.feed('eval/label', d.test.label);
+    session.workspace.feed('eval/tokens:lengths', d.test.lengths);
+    session.workspace.feed('eval/tokens:values', d.test.values);
+    const evalNet = new Net('eval');
+    const p1 = model.p1(evalNet, 'eval');
+    await session.run(evalNet);
+    return { trainSeconds, wallSeconds: (performance.now() - t0) / 1000, accuracy: Number(session.workspace.fetch(p1.name).data[0]) };
+  } finally {
+    await source?.close();
+    await session.close();
+  }
+}
+
+// ---- the suite --------------------------------------------------------------------------
+
+const PARQUET = 'hogwild';
+const threadsCase = (what: string, t: number) => `${what} · ${t} thread${t === 1 ? '' : 's'}`;
+
+async function duckdbMissing(): Promise<string | undefined> {
+  try {
+    await import('@duckdb/node-api');
+    return undefined;
+  } catch {
+    return 'not installed: @duckdb/node-api (npm install @duckdb/node-api)';
+  }
+}
+
+/** The harness entry point: per thread count, an MLP pair (examples/s) and a text pair (tokens/s). */
+export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp' | 'text' }): Promise<BenchRow[]> {
+  const threads = opts.threads ?? (opts.quick ? [1] : [1, 2]);  // quick (CI smoke): the deterministic case only
+  const rows: BenchRow[] = [];
+  const missing = await duckdbMissing();
+  const mlpOk = existsSync(idx(FASHION_MNIST_DIR, 'train-images'));
+  if (opts.only !== 'text') {
+    const examples = opts.quick ? 3_968 : 60_000;  // quick: 62 whole batches, the same rows for both feeds
+    const epochs = mlpBenchConfig(opts.quick).epochs;
+    const parquetDir = !missing && mlpOk ? await mnistParquet(FASHION_MNIST_DIR, opts.cacheDir, examples) : '';
+    for (const t of threads) {
+      const kase = threadsCase('MLP Fashion-MNIST', t);
+      if (missing || !mlpOk) {
+        const why = missing ?? `not installed: Fashion-MNIST (${FASHION_MNIST_DIR})`;
+        rows.push({ case: kase, impl: PARQUET, metrics: {}, skipped: why }, { case: kase, impl: 'IDX files', metrics: {}, skipped: why });
+        continue;
+      }
+      for (const feed of ['native', 'parquet'] as const) {
+        opts.log(`${feed === 'parquet' ? 'Parquet' : 'IDX'} ${kase}`);
+        const r = await best(opts.repeat, () => trainMlp(feed, { dataDir: FASHION_MNIST_DIR, parquetDir, examples, threads: t, epochs }));
+        rows.push({
+          case: kase,
+          impl: feed === 'parquet' ? PARQUET : 'IDX files',
+          primary: 'examples/s',
+          metrics: { 'examples/s': (examples * epochs) / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, 'test accuracy': r.accuracy },
+          note: feed === 'parquet' ? `PartitionedSource over ${Math.ceil(examples / (MLP.batch * 118))} Parquet partitions (target ≥ 0.9× IDX)` : 'ReadIdxFile in the init group, Dataset reader',
+        });
+      }
+    }
+  }
+  if (opts.only !== 'mlp') {
+    if (missing) {
+      for (const t of threads) rows.push({ case: threadsCase('text', t), impl: PARQUET, metrics: {}, skipped: missing });
+      return rows;
+    }
+    text = opts.quick ? QUICK_TEXT : TEXT;
+    const data = await textData(opts.cacheDir, opts.quick);
+    const epochs = textBenchConfig(opts.quick).epochs;
+    for (const t of threads) {
+      const kase = threadsCase(`text ${data.corpus.config.train / 1000}k docs, dim ${TEXT.dim}, ${epochs} epochs`, t);
+      const got: Record<Feed, Measured> = {} as Record<Feed, Measured>;
+      for (const feed of ['native', 'parquet'] as const) {
+        opts.log(`${feed === 'parquet' ? 'Parquet' : 'fastText file'} ${kase}`);
+        got[feed] = await best(opts.repeat, () => trainText(feed, data, t, epochs));
+      }
+      for (const feed of ['native', 'parquet'] as const) {
+        const r = got[feed];
+        const same = got.parquet.accuracy === got.native.accuracy;
+        rows.push({
+          case: kase,
+          impl: feed === 'parquet' ? PARQUET : 'fastText file',
+          primary: 'tokens/s',
+          metrics: { 'tokens/s': (data.corpus.trainTokens * epochs) / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, 'P@1': r.accuracy },
+          note:
+            feed === 'parquet'
+              ? `PartitionedSource, label + tokens INTEGER[] (target ≥ 0.8× the fastText file); P@1 ${same ? 'identical' : 'differs'}${t === 1 ? ' (deterministic: must be identical)' : ''}`
+              : 'ReadFastTextFile (encoded in the init group), Dataset reader',
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** The run with the shortest train time of `repeat` (other work only slows a run down). */
+async function best(repeat: number, fn: () => Promise<Measured>): Promise<Measured> {
+  let out: Measured | undefined;
+  for (let i = 0; i < Math.max(1, repeat); i++) {
+    const r = await fn();
+    if (!out || r.trainSeconds < out.trainSeconds) out = r;
+  }
+  return out!;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = arg('--only') as 'mlp' | 'text' | undefined;
+  const rows = await run({
+    quick: argv.includes('--quick'),
+    outDir: 'bench/out',
+    cacheDir: arg('--cache') ?? 'bench/out/cache',
+    repeat: Number(arg('--repeat') ?? 1),
+    log: (m) => console.error(m),
+    ...(arg('--threads') ? { threads: arg('--threads')!.split(',').map(Number) } : {}),
+    ...(only ? { only } : {}),
+  });
+  for (const r of rows) {
+    const m = Object.entries(r.metrics).map(([k, v]) => `${k} ${v >= 1000 ? Math.round(v) : v.toFixed(4)}`);
+    console.log(`${r.case} | ${r.impl} | ${r.skipped ?? m.join(', ')}${r.note ? ` | ${r.note}` : ''}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
