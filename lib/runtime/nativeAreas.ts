@@ -10,6 +10,7 @@ import type { CheckpointBinding } from '../native/checkpointTypes.js';
 import type { NativeWorkspace } from '../native/coreTypes.js';
 import type { DataBinding } from '../native/dataTypes.js';
 import type { KernelBinding } from '../native/kernelTypes.js';
+import type { PredictBinding } from '../native/predictTypes.js';
 import { expected } from './validate.js';
 import { Workspace } from './Workspace.js';
 
@@ -33,6 +34,11 @@ export function checkpointNative(): CheckpointBinding {
 
 /** The data area: file scans and queues. */
 export function dataNative(): DataBinding {
+  return native();
+}
+
+/** The prediction area: fastText batch predictors. */
+export function predictNative(): PredictBinding {
   return native();
 }
 

@@ -3,7 +3,6 @@
  * scoring batches of text lines on worker threads (encode → mean of rows →
  * linear → softmax → k best). Immutable, so many batches may run at once.
  */
-import { native } from '../../native/binding.js';
 import {
   PREDICT_OUTPUT,
   type FastTextPredictResult,
@@ -12,6 +11,7 @@ import {
 } from '../../native/predictTypes.js';
 import { captureCallerStack, fromNative } from '../../errors/index.js';
 import { callNative } from '../../runtime/errors.js';
+import { nativeWorkspaceOf, predictNative } from '../../runtime/nativeAreas.js';
 import type { Workspace } from '../../runtime/Workspace.js';
 import { FASTTEXT_BLOBS } from './FastTextJob.js';
 
@@ -29,10 +29,9 @@ export class FastTextPredictor {
 
   /** A predictor over the fastText blobs of `ws` (by shared storage: no copy of the parameters). */
   static fromWorkspace(ws: Workspace): FastTextPredictor {
-    const nativeWs = ws._native;
     return new FastTextPredictor(
       callNative(() =>
-        native().fastTextPredictor(nativeWs!, {
+        predictNative().fastTextPredictor(nativeWorkspaceOf(ws, 'ws'), {
           dictionary: FASTTEXT_BLOBS.dictionary,
           input: FASTTEXT_BLOBS.input,
           output: FASTTEXT_BLOBS.output,
@@ -55,7 +54,7 @@ export class FastTextPredictor {
   async predict(bytes: Uint8Array, options: PredictBatchOptions, firstLine = 1): Promise<FastTextPredictResult> {
     const stack = captureCallerStack();
     try {
-      return await native().fastTextPredict(this._native.handle, bytes, { ...options, firstLine });
+      return await predictNative().fastTextPredict(this._native.handle, bytes, { ...options, firstLine });
     } catch (err) {
       throw fromNative(err, stack);
     }

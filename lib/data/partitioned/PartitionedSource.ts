@@ -1,11 +1,12 @@
 // Partitioned columnar data read through DuckDB into a job (Caffe2's HiveReader role).
 import { DataError, InvalidArgumentError } from '../../errors/index.js';
-import { native } from '../../native/binding.js';
 import { BlobReference } from '../../net/BlobReference.js';
 import type { Net } from '../../net/Net.js';
 import { ops } from '../../net/ops.js';
 import { callNative } from '../../runtime/errors.js';
+import { dataNative } from '../../runtime/nativeAreas.js';
 import type { Workspace } from '../../runtime/Workspace.js';
+import { mulberry32 } from '../../util/prng.js';
 import { Struct, toField, type Field, type FieldSpec } from '../schema.js';
 import { checkColumns } from './checkColumns.js';
 import { columnSpecs, type ColumnSpec } from './columns.js';
@@ -224,7 +225,7 @@ export class PartitionedSource {
     const nativeWs = ws._native;
     if (!nativeWs) throw new InvalidArgumentError('Expected a live workspace to start a partitioned source in');
     const fields = this.schema.fieldNames();
-    const q = callNative(() => native().createQueue(nativeWs, r.queue.name, { capacity: this.capacity, numBlobs: fields.length, fieldNames: fields }));
+    const q = callNative(() => dataNative().createQueue(nativeWs, r.queue.name, { capacity: this.capacity, numBlobs: fields.length, fieldNames: fields }));
     this._seed = seed;
     this._pump = new Pump(
       { conns: this._conns, bindings: this._db.bindings, specs: this._specs, columnsSql: this._columnsSql, partitions: this._parts, order: (p) => this._order(seed, p), passes: this.passes, batchSize: this.batchSize },
@@ -293,14 +294,3 @@ function positiveInt(v: number, name: string): number {
   return v;
 }
 
-/** mulberry32: a small seeded generator (32-bit integer ops), the same everywhere. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
