@@ -11,6 +11,7 @@ export { UploadTaskGroupBuilder, UploadToDirectory, copyFileDurably, managersOf 
 export { dbName, getCkptFilename, validateNodeName, epochOfFilename, DEFAULT_DB_TYPE } from './naming.js';
 export {
   saveCheckpoint,
+  AsyncCheckpointSaver,
   loadCheckpoint,
   inspectCheckpoint,
   isValidCheckpoint,
