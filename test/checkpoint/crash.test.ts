@@ -141,7 +141,7 @@ describe('kill -9 at random moments', () => {
     reference = readFileSync(join(dir, 'params'));
   });
 
-  test(`${minKills}+ kills: every restart resumes from the newest valid checkpoint; the result is bitwise equal', async () => {
+  test(`${minKills}+ kills: every restart resumes from the newest valid checkpoint; the result is bitwise equal`, async () => {
     let kills = 0;
     let rounds = 0;
     while (kills < minKills) {
