@@ -166,6 +166,8 @@ export class CheckpointManager implements CheckpointManagerApi {
           await loadCheckpoint(ws, path, { blobNames: [CheckpointManager.BLOB_NAMES], epoch: retrieveFromEpoch, node: this.nodeName });
         }
         this._blobNames = list;
+        // A crash between a commit and its retention leaves one checkpoint too many; a resume trims them.
+        if (!pathPrefix) await this._retain(this.dbName(retrieveFromEpoch!), retrieveFromEpoch!);
       }
     };
   }
