@@ -74,8 +74,9 @@ export interface CheckpointBinding {
     meta?: Record<string, string>,
   ): Promise<{ bytes: number }>;
   /**
-   * Validates the file, reads `blobNames` (every blob when null) into staging memory with CRCs
-   * checked, then swaps them into `ws` all at once.
+   * Maps the file and checks the CRCs of `blobNames` (every blob when null) in place, then puts them
+   * into `ws` all at once: served from the mapping (`readOnly`), copied into `ws`'s same-shape
+   * tensors, or into fresh memory.
    */
   checkpointLoad(
     ws: NativeWorkspace,

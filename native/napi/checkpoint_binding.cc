@@ -4,9 +4,12 @@
 // plan pool) and settle a Promise through a per-call thread-safe function.
 // What crosses to that thread is plain C++: blob tensors shared by reference
 // count (no copy; the writer streams from blob memory), object blobs encoded
-// on the JS thread, and paths. A load reads and checks everything into
-// staging memory off the JS thread, then swaps it into the workspace on the
-// JS thread, all or nothing.
+// on the JS thread, and paths. An asynchronous save (checkpointSaveSnapshot)
+// instead copies the tensors into its saver's reused arena on the JS thread
+// and writes that copy. A load maps the file and checks every CRC off the JS
+// thread (tensors served from the mapping or copied into fresh staging), then
+// on the JS thread copies into the workspace's own same-shape tensors and
+// swaps the rest in, all or nothing.
 //
 // Lifetimes: the threads are detached and count themselves in a per-env
 // record; the env cleanup hook (worker exit, env teardown) waits for them.
