@@ -101,7 +101,7 @@ describe.skipIf(!haveStrace)('injected errors (strace)', () => {
     .filter(([sys, errno, when]) => ['openat ENOSPC 1', 'fallocate ENOSPC 1', 'pwrite64 ENOSPC 2', 'fsync EIO 1', 'close EIO 1', 'rename EIO 1'].includes(`${sys} ${errno} ${when}`))
     .map((c) => [...c, true] as const);
 
-  test.each([...cases.map((c) => [...c, false] as const), ...asyncCases])('%s %s (call %i, %s; async %s)', async (sys, errno, when, where, syscall, async) => {
+  test.each([...cases.map((c) => [...c, false] as const), ...asyncCases])('%s %s (call %i, %s, error from %s; async %s)', async (sys, errno, when, where, syscall, async) => {
     const tag = `${sys}-${errno}-${when}-${where}${async ? '-async' : ''}`;
     const dir = join(base, tag);
     const before = withEpoch1(dir);
