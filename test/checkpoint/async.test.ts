@@ -20,8 +20,10 @@ import {
   JobRunner,
   loadCheckpoint,
   LocalSession,
+  MultiNodeCheckpointManager,
   ops,
   Task,
+  UploadToDirectory,
   Workspace,
 } from '../../lib/index.js';
 
@@ -167,6 +169,24 @@ describe('JobRunner asyncSave', () => {
     expect((errors[0]!.cause as Error).message).toBe('disk on fire');
     expect(existsSync(join(dir, 'trainer_0.4'))).toBe(true);
   }, 20_000);
+
+  test('multi-node: every node saved asynchronously, committed before train resolves; the upload sees the last save', async () => {
+    const dir = mkdtemp();
+    const dest = join(mkdtemp(), 'up');
+    const job = countingJob(3);
+    const runner = new JobRunner(job, {
+      checkpointManager: new MultiNodeCheckpointManager(dir),
+      uploadTaskGroupBuilder: new UploadToDirectory(dest),
+      asyncSave: true,
+    });
+    const events = record(runner);
+    expect(await runner.train(new LocalSession())).toBe(3);
+    expect(events.filter((e) => e.startsWith('start') || e.startsWith('end'))).toEqual(['start 0 async', 'end 0', 'start 1 async', 'end 1', 'start 2 async', 'end 2', 'start 3 async', 'end 3']);
+    for (const n of job.nodesToCheckpoint()) {
+      expect((await inspectCheckpoint(join(dir, `${n}.3`), { verifyData: true })).epoch).toBe(3);
+      expect(existsSync(join(dest, `${n}.3`))).toBe(true);
+    }
+  });
 
   test('asyncSave is checked', () => {
     expect(() => new JobRunner(countingJob(1), { asyncSave: 'yes' as never })).toThrow(expect.objectContaining({ code: 'HOGWILD_INVALID_ARGUMENT' }));
