@@ -1,14 +1,20 @@
 /**
- * Checkpoint save and load throughput (docs/checkpoints.md), side by side with
- * what the machine can do without us, on the same disk and file sizes:
- *   - save vs `dd if=/dev/zero of=F bs=1M count=N conv=fsync`;
- *   - load vs a plain read of the same file: `dd if=F of=/dev/null bs=1M`
- *     (streams through one reused buffer) and `fs.readFileSync(F)` (reads it
- *     into fresh memory, as a load must); from the page cache, and cold
- *     (page cache dropped, root only).
- * Also the peak extra memory of a save: VmHWM - VmRSS of this process around
- * it, with the peak reset through /proc/self/clear_refs.
- * Targets: save >= 0.8x dd, load >= 0.8x the plain read, save peak extra <= 64 MiB.
+ * Checkpoint save and load throughput (docs/checkpoints.md §6), side by side with
+ * peers on the same disk, files and sizes, each peer in a fresh process:
+ *   - save vs `dd if=/dev/zero of=F bs=1M count=N conv=fsync` and `torch.save` (+ fsync);
+ *   - load: hogwild validated (CRC32C of every tensor) served from the mapping
+ *     (`readOnly`, a model loaded for prediction) and copied into fresh memory,
+ *     in this process and in a fresh one; vs `dd of=/dev/null`, `fs.readFileSync`,
+ *     `numpy.fromfile`, `torch.load` (of the torch.save file), `safetensors`
+ *     `load_file` and `safe_open` + `get_tensor` ("not installed" rows without
+ *     the module); from the page cache, and cold (page cache dropped, root only;
+ *     otherwise a row says so);
+ *   - asynchronous save: a training epoch during which a save of the model runs
+ *     vs the same epoch without a save (and with a synchronous save).
+ * Also the peak extra memory of a save (VmHWM - VmRSS around it, peak reset
+ * through /proc/self/clear_refs).
+ * Targets: load 1 GiB fresh process >= 3x safetensors.load_file, >= 0.8x
+ * safe_open; cold >= 0.8x dd; async-save epoch <= 1.1x the plain epoch; save >= 1.0x dd.
  *
  *   npx tsc -p bench/tsconfig.json
  *   HOGWILD_NATIVE_PATH=$PWD/build/Release/hogwild.node node dist-bench/bench/checkpoint.js [--quick]
@@ -18,9 +24,27 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { loadCheckpoint, saveCheckpoint } from '../lib/checkpoint/index.js';
+import { AsyncCheckpointSaver, loadCheckpoint, saveCheckpoint } from '../lib/checkpoint/index.js';
 import { Workspace } from '../lib/runtime/index.js';
 import type { BenchRow, SuiteOptions } from './harness/types.js';
+import { peerPython } from './peers/python.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const peerScript = join(here, '..', '..', 'bench', 'peers', 'checkpoint_peers.py');
+const childScript = join(here, 'checkpoint_child.js');
+
+type Outcome = { s: number } | { skipped: string };
+
+/** Runs one operation in a fresh process; its own timing of the operation alone. */
+function fresh(cmd: string, args: string[]): Outcome {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000, env: process.env });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  }
+  const o = JSON.parse(line) as { s?: number; skipped?: string };
+  return o.skipped !== undefined ? { skipped: o.skipped } : { s: o.s! };
+}
 
 const MiB = 1 << 20;
 
@@ -64,6 +88,71 @@ async function model(bytes: number): Promise<{ ws: Workspace; names: string[] }>
     steps: [{ name: 'fill', nets: ['fill'] }],
   });
   return { ws, names };
+}
+
+const round3 = (s: number) => Math.round(s * 1000) / 1000;
+
+/** Runs `iterations` in-place updates of every parameter (a memory-bound stand-in for a training epoch). */
+function epochPlan(names: string[], iterations: number) {
+  return {
+    name: 'epoch',
+    nets: [{ name: 'update', ops: names.map((n) => ({ type: 'Scale', inputs: [n], outputs: [n], args: { scale: 1.0000001 } })) }],
+    steps: [{ name: 'epoch', nets: ['update'], numIter: iterations }],
+  };
+}
+
+/**
+ * An epoch during which an asynchronous save runs vs the same epoch without one
+ * (and with a synchronous save before it, as JobRunner does without asyncSave).
+ * The epoch is sized to about 2 s without a save.
+ */
+async function asyncSaveRows(bytes: number, label: string, dir: string, reps: number, log: (m: string) => void): Promise<BenchRow[]> {
+  log(`checkpoint async save ${label}`);
+  const { ws, names } = await model(bytes);
+  const path = join(dir, 'async.1');
+  let iterations = 1;
+  for (;;) {
+    const t0 = performance.now();
+    await ws.run(epochPlan(names, iterations));
+    const s = (performance.now() - t0) / 1000;
+    if (s >= 1.5 || iterations >= 4096) break;
+    iterations = Math.max(iterations * 2, Math.ceil((iterations * 2) / Math.max(s, 0.01)));
+  }
+  const plan = epochPlan(names, iterations);
+  const saver = new AsyncCheckpointSaver();
+  await saver.save(ws, names, path, { epoch: 0, node: 'trainer_0' }).written; // first snapshot maps its memory
+  const plain: number[] = [];
+  const withAsync: number[] = [];
+  const withSync: number[] = [];
+  const writes: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    let t0 = performance.now();
+    await ws.run(plan);
+    plain.push((performance.now() - t0) / 1000);
+
+    rmSync(path, { force: true });
+    t0 = performance.now();
+    const { written } = saver.save(ws, names, path, { epoch: r + 1, node: 'trainer_0' });
+    const committedAt = written.then(() => performance.now());
+    await ws.run(plan);
+    withAsync.push((performance.now() - t0) / 1000);
+    writes.push(((await committedAt) - t0) / 1000);
+
+    rmSync(path, { force: true });
+    t0 = performance.now();
+    await saveCheckpoint(ws, names, path, { epoch: r + 1, node: 'trainer_0' });
+    await ws.run(plan);
+    withSync.push((performance.now() - t0) / 1000);
+  }
+  ws.dispose();
+  rmSync(path, { force: true });
+  const c = `epoch with a save of ${label}`;
+  const note = `${iterations} in-place updates of every parameter`;
+  return [
+    { case: c, impl: 'hogwild', primary: 's', lowerIsBetter: true, metrics: { s: round3(median(withAsync)), 'x plain epoch': Math.round((median(withAsync) / median(plain)) * 100) / 100, 'save committed s': round3(median(writes)) }, note: `asyncSave (snapshot, then a native thread writes); ${note}` },
+    { case: c, impl: 'no save', primary: 's', lowerIsBetter: true, metrics: { s: round3(median(plain)) }, note },
+    { case: c, impl: 'hogwild sync save', primary: 's', lowerIsBetter: true, metrics: { s: round3(median(withSync)), 'x plain epoch': Math.round((median(withSync) / median(plain)) * 100) / 100 }, note: 'save, then the epoch' },
+  ];
 }
 
 function dd(args: string[]): number {
@@ -118,10 +207,19 @@ export async function run(opts: Pick<SuiteOptions, 'quick' | 'log' | 'outDir'>):
     });
     rows.push({ case: `save ${label}`, impl: 'dd conv=fsync', metrics: { 'MB/s': mbps(fileBytes, median(ddWrite)), s: Math.round(median(ddWrite) * 1000) / 1000 } });
 
-    const loadOnce = async () => {
+    const python = peerPython();
+    const torchPath = join(dir, 'torch.pt');
+    if (python) {
+      const t = fresh(python, [peerScript, 'torch-save', torchPath, String(bytes)]);
+      rows.push('skipped' in t
+        ? { case: `save ${label}`, impl: 'torch.save', metrics: {}, skipped: t.skipped }
+        : { case: `save ${label}`, impl: 'torch.save', metrics: { 'MB/s': mbps(bytes, t.s), s: round3(t.s) }, note: '+ flush + fsync, fresh process' });
+    }
+
+    const loadHere = async (readOnly: boolean) => {
       const target = new Workspace();
       const t0 = performance.now();
-      await loadCheckpoint(target, path);
+      await loadCheckpoint(target, path, { readOnly });
       const s = (performance.now() - t0) / 1000;
       target.dispose();
       return s;
@@ -134,33 +232,46 @@ export async function run(opts: Pick<SuiteOptions, 'quick' | 'log' | 'outDir'>):
       return s;
     };
     const ddRead = () => dd([`if=${path}`, 'of=/dev/null', 'bs=1M']);
-    const warm = { load: [] as number[], dd: [] as number[], rf: [] as number[] };
-    await loadOnce(); // page cache warm
-    for (let r = 0; r < reps; r++) {
-      warm.load.push(await loadOnce());
-      warm.dd.push(ddRead());
-      warm.rf.push(readFile());
+    // Every implementation, as [impl, note, run]: one measurement each (seconds), or skipped.
+    const impls: [string, string, () => Promise<Outcome>][] = [
+      ['hogwild', 'readOnly: validated (CRC32C) in place, served from the mapping', async () => ({ s: await loadHere(true) })],
+      ['hogwild copy', 'validated, copied into fresh memory (huge pages)', async () => ({ s: await loadHere(false) })],
+      ['hogwild fresh process', 'readOnly, new node process', async () => fresh(process.execPath, [childScript, path, 'readOnly'])],
+      ['hogwild copy fresh process', 'copy, new node process', async () => fresh(process.execPath, [childScript, path, 'copy'])],
+      ['dd of=/dev/null', 'one reused 1 MiB buffer, no validation', async () => ({ s: ddRead() })],
+      ['fs.readFileSync', 'into fresh memory, no validation', async () => ({ s: readFile() })],
+    ];
+    if (python) {
+      impls.push(
+        ['numpy.fromfile', 'fresh process, no validation', async () => fresh(python, [peerScript, 'numpy-fromfile', path])],
+        ['torch.load', 'fresh process, its own file of the same size', async () => fresh(python, [peerScript, 'torch-load', torchPath])],
+        ['safetensors.load_file', 'fresh process', async () => fresh(python, [peerScript, 'st-load-file', path])],
+        ['safetensors safe_open', 'fresh process, get_tensor of every tensor', async () => fresh(python, [peerScript, 'st-safe-open', path])],
+      );
     }
-    const c = `load ${label} (page cache)`;
-    rows.push({ case: c, impl: 'hogwild', metrics: { 'MB/s': mbps(fileBytes, median(warm.load)), s: Math.round(median(warm.load) * 1000) / 1000 }, note: 'staging + CRC32C + swap' });
-    rows.push({ case: c, impl: 'dd of=/dev/null', metrics: { 'MB/s': mbps(fileBytes, median(warm.dd)), s: Math.round(median(warm.dd) * 1000) / 1000 } });
-    rows.push({ case: c, impl: 'fs.readFileSync', metrics: { 'MB/s': mbps(fileBytes, median(warm.rf)), s: Math.round(median(warm.rf) * 1000) / 1000 } });
-
-    if (canCold) {
-      const cold = { load: [] as number[], dd: [] as number[], rf: [] as number[] };
-      for (let r = 0; r < reps; r++) {
-        dropCaches();
-        cold.load.push(await loadOnce());
-        dropCaches();
-        cold.dd.push(ddRead());
-        dropCaches();
-        cold.rf.push(readFile());
+    const measure = async (c: string, before: () => void) => {
+      for (const [impl, note, once] of impls) {
+        const times: number[] = [];
+        let skipped: string | undefined;
+        for (let r = 0; r < reps && !skipped; r++) {
+          before();
+          const o = await once();
+          if ('skipped' in o) skipped = o.skipped;
+          else times.push(o.s);
+        }
+        rows.push(skipped
+          ? { case: c, impl, metrics: {}, skipped }
+          : { case: c, impl, metrics: { 'MB/s': mbps(fileBytes, median(times)), s: round3(median(times)) }, note });
       }
-      const cc = `load ${label} (cold)`;
-      rows.push({ case: cc, impl: 'hogwild', metrics: { 'MB/s': mbps(fileBytes, median(cold.load)), s: Math.round(median(cold.load) * 1000) / 1000 } });
-      rows.push({ case: cc, impl: 'dd of=/dev/null', metrics: { 'MB/s': mbps(fileBytes, median(cold.dd)), s: Math.round(median(cold.dd) * 1000) / 1000 } });
-      rows.push({ case: cc, impl: 'fs.readFileSync', metrics: { 'MB/s': mbps(fileBytes, median(cold.rf)), s: Math.round(median(cold.rf) * 1000) / 1000 } });
-    }
+    };
+    await loadHere(false); // page cache warm
+    if (python) fresh(python, [peerScript, 'numpy-fromfile', torchPath]);
+    await measure(`load ${label} (page cache)`, () => {});
+    if (canCold) await measure(`load ${label} (cold)`, () => void dropCaches());
+    else rows.push({ case: `load ${label} (cold)`, impl: 'hogwild', metrics: {}, skipped: 'not measured: writing /proc/sys/vm/drop_caches needs root' + (opts.quick ? ' (and --quick skips it)' : '') });
+
+    if (bytes === 256 * MiB || (opts.quick && bytes === 64 * MiB)) rows.push(...(await asyncSaveRows(bytes, label, dir, reps, opts.log)));
+    rmSync(torchPath, { force: true });
     rmSync(path, { force: true });
     rmSync(ddPath, { force: true });
   }
@@ -175,7 +286,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   mkdirSync(outDir, { recursive: true });
   run({ quick, outDir, log: (m) => process.stderr.write(`${m}\n`) }).then(
     (rows) => {
-      for (const r of rows) console.log(`${r.case.padEnd(28)} ${r.impl.padEnd(18)} ${JSON.stringify(r.metrics)}`);
+      for (const r of rows) console.log(`${r.case.padEnd(28)} ${r.impl.padEnd(26)} ${r.skipped ?? JSON.stringify(r.metrics)}`);
     },
     (err: unknown) => {
       process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);

@@ -34,6 +34,7 @@ export { StopGuard } from './net/StopGuard.js';
 export { WhileCondition, WhileNet } from './net/WhileNet.js';
 
 export type {
+  AsyncSaveAction,
   CheckpointAction,
   CheckpointManagerApi,
   CheckpointMetadataHandler,

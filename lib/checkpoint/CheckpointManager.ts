@@ -17,12 +17,14 @@ import { ContextError, InvalidArgumentError } from '../errors/index.js';
 import type { Workspace } from '../runtime/Workspace.js';
 import { checkInteger, checkStrings, describeValue } from '../runtime/validate.js';
 import type {
+  AsyncSaveAction,
   CheckpointManagerApi,
   CheckpointMetadataHandler,
   CheckpointPathOptions,
 } from '../session/checkpointApi.js';
 import type { Session } from '../session/Session.js';
 import {
+  AsyncCheckpointSaver,
   checkpointExists,
   inspectCheckpoint,
   loadCheckpoint,
@@ -96,6 +98,7 @@ export class CheckpointManager extends CheckpointManagerBase implements Checkpoi
   private _currentDbName: string | undefined;
   private _currentCheckpointDuration: number | undefined;
   private _swept = false;
+  private _saver: AsyncCheckpointSaver | undefined;
 
   constructor(
     dbPrefix: string,
@@ -154,6 +157,8 @@ export class CheckpointManager extends CheckpointManagerBase implements Checkpoi
           await loadCheckpoint(ws, path, { blobNames: [CheckpointManager.BLOB_NAMES], epoch: retrieveFromEpoch, node: this.nodeName });
         }
         this._blobNames = list;
+        // A crash between a commit and its retention leaves one checkpoint too many; a resume trims them.
+        if (!pathPrefix) await this._retain(this.dbName(retrieveFromEpoch!), retrieveFromEpoch!);
       }
     };
   }
@@ -173,15 +178,44 @@ export class CheckpointManager extends CheckpointManagerBase implements Checkpoi
     return this._timed(async (ws) => {
       const names = this.blobList();
       await saveCheckpoint(ws, names, path, { epoch, node: this.nodeName });
-    }, async () => {
-      if (this.maxToKeep === undefined) return;
-      // The save is committed: a failed cleanup must not turn it into a failed save.
-      try {
-        await applyRetention(dirname(path), this.nodeName, this.maxToKeep, epoch);
-      } catch (err) {
-        process.emitWarning(`Checkpoint retention in ${dirname(path)} failed: ${(err as Error).message}`, 'HogwildWarning');
-      }
-    });
+    }, () => this._retain(path, epoch));
+  }
+
+  /**
+   * save(), asynchronously (JobRunner's `asyncSave`): running the action waits
+   * for the previous asynchronous save of this manager to settle (at most one
+   * in flight), copies the listed blobs into memory reused from one save to
+   * the next, and resolves with `written` at once; `written` settles when the
+   * file is committed (same protocol as save) and maxToKeep applied.
+   */
+  saveAsync(epoch: number): AsyncSaveAction {
+    const path = dbName(epoch, this.nodeName, this.dbPrefix);
+    this._currentDbName = path;
+    return async (session: Session) => {
+      const ws = workspaceOf(session);
+      this._openDirectory();
+      this._saver ??= new AsyncCheckpointSaver();
+      await this._saver.idle();
+      this._currentCheckpointDuration = undefined;
+      const t0 = nowNs();
+      const { written } = this._saver.save(ws, this.blobList(), path, { epoch, node: this.nodeName });
+      return {
+        written: written.then(async () => {
+          this._currentCheckpointDuration = Number(nowNs() - t0);
+          await this._retain(path, epoch);
+        }),
+      };
+    };
+  }
+
+  /** maxToKeep after the committed save of `epoch` (a failure is a warning: the save stands). */
+  private async _retain(path: string, epoch: number): Promise<void> {
+    if (this.maxToKeep === undefined) return;
+    try {
+      await applyRetention(dirname(path), this.nodeName, this.maxToKeep, epoch);
+    } catch (err) {
+      process.emitWarning(`Checkpoint retention in ${dirname(path)} failed: ${(err as Error).message}`, 'HogwildWarning');
+    }
   }
 
   /** Restores every listed blob from the checkpoint of `epoch`; a blob missing from it fails the load. */

@@ -8,6 +8,7 @@ import { debuglog } from 'node:util';
 import { ContextError, InvalidArgumentError } from '../errors/index.js';
 import { checkStrings } from '../runtime/validate.js';
 import type {
+  AsyncSaveAction,
   CheckpointManagerApi,
   CheckpointMetadataHandler,
   CheckpointPathOptions,
@@ -58,6 +59,21 @@ export class MultiNodeCheckpointManager extends CheckpointManagerBase implements
 
   save(epoch: number): CheckpointFn {
     return this._sequence(this._managers().map(([, m]) => m.save(epoch)));
+  }
+
+  /** save(), asynchronously (JobRunner's `asyncSave`): every node snapshotted in turn, written in the background; `written` settles when all committed. */
+  saveAsync(epoch: number): AsyncSaveAction {
+    const actions = this._managers().map(([, m]) => m.saveAsync(epoch));
+    return async (session, options) => {
+      const written: Promise<void>[] = [];
+      try {
+        for (const a of actions) written.push((await a(session, options)).written);
+      } catch (err) {
+        await Promise.allSettled(written); // nothing left running behind a failed snapshot
+        throw err;
+      }
+      return { written: Promise.all(written).then(() => undefined) };
+    };
   }
 
   /**

@@ -7,8 +7,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { captureStack } from '../errors/index.js';
-import type { CheckpointFileInfo } from '../native/checkpointTypes.js';
+import { BusyError, captureStack } from '../errors/index.js';
+import type { CheckpointFileInfo, NativeCheckpointSaver } from '../native/checkpointTypes.js';
 import { checkpointNative, nativeWorkspaceOf } from '../runtime/nativeAreas.js';
 import type { Workspace } from '../runtime/Workspace.js';
 import { checkBoolean, checkInteger, checkObject, checkString, checkStrings } from '../runtime/validate.js';
@@ -32,6 +32,13 @@ export interface LoadCheckpointOptions {
   /** Reject with reason 'mismatch' unless the file was saved for this epoch / node. */
   epoch?: number;
   node?: string;
+  /**
+   * Tensors that are only read (a model loaded for prediction, a frozen embedding): served
+   * straight from the file mapping, no copy (`true`: every tensor; or these names). A write into
+   * one copies that page privately; the file is never changed. Default: every tensor gets memory
+   * of its own, the workspace's existing memory when it holds a tensor of the same dtype and shape.
+   */
+  readOnly?: boolean | readonly string[];
 }
 
 /** Final paths with a save in flight in this process (the temp sweep leaves their temp files alone). */
@@ -80,9 +87,67 @@ export async function saveCheckpoint(
 }
 
 /**
- * Validates `path` completely (header, layout, every CRC of what is read)
- * into staging memory, then swaps the blobs into `workspace` at once: on any
- * error the workspace is unchanged. Rejects with CheckpointCorruptError
+ * Asynchronous saves (at most one in flight per saver): `save` copies the
+ * blobs into memory the saver reuses from one save to the next and returns
+ * as soon as the copy is taken, so the workspace can run again at once; a
+ * native thread then writes the copy with the same commit protocol as
+ * saveCheckpoint. `written` settles like saveCheckpoint's Promise.
+ */
+export class AsyncCheckpointSaver {
+  private _native: NativeCheckpointSaver | undefined;
+  private _inFlight: Promise<unknown> | undefined;
+
+  /** Whether a save's write has not settled yet. */
+  get busy(): boolean {
+    return this._inFlight !== undefined;
+  }
+
+  /** Resolves once the save in flight (if any) settled; never rejects. */
+  async idle(): Promise<void> {
+    while (this._inFlight) await this._inFlight.catch(() => undefined);
+  }
+
+  /**
+   * Snapshots `blobNames` now and starts writing them to `path`. Throws
+   * HOGWILD_BUSY when the previous save has not settled (await `idle()`).
+   */
+  save(workspace: Workspace, blobNames: readonly string[], path: string, options: SaveCheckpointOptions): { written: Promise<{ bytes: number }> } {
+    const stack = captureStack();
+    const ws = nativeWorkspaceOf(workspace, 'workspace');
+    const names = checkStrings(blobNames, 'blobNames');
+    checkString(path, 'path', { nonEmpty: true });
+    checkObject(options, 'options');
+    const epoch = checkInteger(options.epoch, 'options.epoch', 0);
+    const node = checkString(options.node, 'options.node');
+    const meta: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.meta ?? {})) meta[k] = checkString(v, `options.meta.${k}`);
+    if (this._inFlight) throw new BusyError('HOGWILD_BUSY', 'Expected the previous asynchronous checkpoint save to have settled (await saver.idle()) before the next one');
+    const b = checkpointNative();
+    this._native ??= b.checkpointSaverNew();
+    let started: Promise<{ bytes: number }>;
+    try {
+      started = b.checkpointSaveSnapshot(this._native, ws, path, names, epoch, node, meta);
+    } catch (err) {
+      throw toCheckpointError(err, stack);
+    }
+    const key = resolve(path);
+    savesInFlight.set(key, (savesInFlight.get(key) ?? 0) + 1);
+    const written = settle(() => started, stack).finally(() => {
+      const left = (savesInFlight.get(key) ?? 1) - 1;
+      if (left === 0) savesInFlight.delete(key);
+      else savesInFlight.set(key, left);
+      this._inFlight = undefined;
+    });
+    this._inFlight = written;
+    return { written };
+  }
+}
+
+/**
+ * Maps `path` and validates it completely (header, layout, every CRC of what
+ * is read) without copying, then puts the blobs into `workspace` at once: on
+ * any error the workspace is unchanged. See `readOnly` for tensors served
+ * from the mapping. Rejects with CheckpointCorruptError
  * (`reason` names the failed check) or CheckpointIOError.
  */
 export async function loadCheckpoint(
@@ -95,10 +160,13 @@ export async function loadCheckpoint(
   checkString(path, 'path', { nonEmpty: true });
   checkObject(options, 'options');
   const names = options.blobNames === undefined ? null : checkStrings(options.blobNames, 'options.blobNames');
-  const opts: { allowMissing?: boolean; epoch?: number; node?: string } = {};
+  const opts: { allowMissing?: boolean; epoch?: number; node?: string; readOnly?: boolean | string[] } = {};
   if (options.allowMissing !== undefined) opts.allowMissing = checkBoolean(options.allowMissing, 'options.allowMissing');
   if (options.epoch !== undefined) opts.epoch = checkInteger(options.epoch, 'options.epoch', 0);
   if (options.node !== undefined) opts.node = checkString(options.node, 'options.node');
+  if (options.readOnly !== undefined) {
+    opts.readOnly = typeof options.readOnly === 'boolean' ? options.readOnly : checkStrings(options.readOnly, 'options.readOnly');
+  }
   return settle(() => checkpointNative().checkpointLoad(ws, path, names, opts), stack);
 }
 

@@ -12,6 +12,7 @@ export { UploadTaskGroupBuilder, UploadToDirectory, copyFileDurably, managersOf 
 export { dbName, getCkptFilename, validateNodeName, epochOfFilename, DEFAULT_DB_TYPE } from './naming.js';
 export {
   saveCheckpoint,
+  AsyncCheckpointSaver,
   loadCheckpoint,
   inspectCheckpoint,
   isValidCheckpoint,

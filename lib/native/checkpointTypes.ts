@@ -33,9 +33,33 @@ export interface CheckpointLoadOptions {
   /** Reject (reason 'mismatch') unless the file's metadata holds this epoch / node. */
   epoch?: number;
   node?: string;
+  /**
+   * Tensors served from the file mapping instead of copied (a model loaded for prediction): every
+   * one (true) or these names. Others are copied after validation, into the workspace's own
+   * memory when it holds a tensor of the same dtype and shape.
+   */
+  readOnly?: boolean | string[];
 }
 
+/** An asynchronous saver's native state (its reusable snapshot memory). */
+export type NativeCheckpointSaver = object & { readonly __nativeCheckpointSaver: unique symbol };
+
 export interface CheckpointBinding {
+  checkpointSaverNew(): NativeCheckpointSaver;
+  /**
+   * Copies `blobNames` of `ws` into the saver's reused memory (on the calling thread: the workspace
+   * is free when this returns), then writes that copy like checkpointSave on a thread of its own.
+   * Throws HOGWILD_BUSY while the saver's previous save has not settled.
+   */
+  checkpointSaveSnapshot(
+    saver: NativeCheckpointSaver,
+    ws: NativeWorkspace,
+    path: string,
+    blobNames: string[],
+    epoch: number,
+    node: string,
+    meta?: Record<string, string>,
+  ): Promise<{ bytes: number }>;
   /**
    * Writes `blobNames` of `ws` to `path` with the commit protocol (temp file, fsync, rename,
    * directory fsync). Tensors are streamed from blob memory; throws HOGWILD_BUSY while a plan runs.
@@ -49,8 +73,9 @@ export interface CheckpointBinding {
     meta?: Record<string, string>,
   ): Promise<{ bytes: number }>;
   /**
-   * Validates the file, reads `blobNames` (every blob when null) into staging memory with CRCs
-   * checked, then swaps them into `ws` all at once.
+   * Maps the file and checks the CRCs of `blobNames` (every blob when null) in place, then puts them
+   * into `ws` all at once: served from the mapping (`readOnly`), copied into `ws`'s same-shape
+   * tensors, or into fresh memory.
    */
   checkpointLoad(
     ws: NativeWorkspace,

@@ -20,6 +20,14 @@ export interface JobRunnerOptions {
   uploadTaskGroupBuilder?: UploadTaskGroupBuilder;
   /** Outputs fetched after each epoch and passed to 'epochEnd' listeners, by name. */
   report?: Record<string, TaskOutput>;
+  /**
+   * Save checkpoints asynchronously (when the manager has `saveAsync`): at the epoch boundary the
+   * blobs are copied into reused memory and the next epoch starts at once while a native thread
+   * writes the file; at most one save in flight (a boundary waits only for an unfinished previous
+   * save); `train` settles only after the last save settled. Default false: each epoch waits for
+   * its save.
+   */
+  asyncSave?: boolean;
 }
 
 /** Options of `runner.train()`. */
@@ -53,7 +61,13 @@ export interface EpochEndEvent {
 
 export interface CheckpointEvent {
   epoch: number;
+  /** From the start of the save (its snapshot) to the committed file. */
   durationMs: number;
+}
+
+export interface CheckpointErrorEvent {
+  epoch: number;
+  error: Error;
 }
 
 /** Events of a JobRunner (a typed Node EventEmitter). */
@@ -61,7 +75,12 @@ export interface JobRunnerEvents {
   init: [{ fromScratch: boolean; resumeFromEpoch: number | undefined; durationMs: number }];
   epochStart: [EpochStartEvent];
   epochEnd: [EpochEndEvent];
+  /** A checkpoint save begins (async: its snapshot is taken). */
+  checkpointStart: [{ epoch: number; async: boolean }];
+  /** A checkpoint save ended: the file is committed and its metadata written. */
   checkpoint: [CheckpointEvent];
+  /** A checkpoint save failed (also reported through 'warning'; training goes on). */
+  checkpointError: [CheckpointErrorEvent];
   /** A swallowed problem (a failed checkpoint save); without listeners it goes to process.emitWarning. */
   warning: [Error];
   done: [{ epoch: number }];
@@ -87,7 +106,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   readonly checkpointManager: CheckpointManagerApi | undefined;
   readonly resumeFromEpoch: number | 'latest' | undefined;
   readonly uploadTaskGroupBuilder: UploadTaskGroupBuilder | undefined;
+  readonly asyncSave: boolean;
   private readonly _report: [string, TaskOutput][];
+  /** The asynchronous save in flight (never rejects: failures are reported as they happen). */
+  private _pendingSave: Promise<void> | undefined;
 
   constructor(job: Job, options: JobRunnerOptions = {}) {
     super();
@@ -106,10 +128,28 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.resumeFromEpoch = r;
     this.uploadTaskGroupBuilder = options.uploadTaskGroupBuilder;
     this._report = Object.entries(options.report ?? {});
+    if (options.asyncSave !== undefined && typeof options.asyncSave !== 'boolean') {
+      throw new InvalidArgumentError(`Expected a boolean for asyncSave but received ${String(options.asyncSave)}`);
+    }
+    this.asyncSave = options.asyncSave ?? false;
   }
 
   /** Trains the job; resolves with the number of the last epoch run. */
   async train(session: Session, options: TrainOptions = {}): Promise<number> {
+    try {
+      return await this._train(session, options);
+    } finally {
+      // Exit waits for the last save, whatever ended the run.
+      await this.checkpointsSettled();
+    }
+  }
+
+  /** Resolves when no asynchronous checkpoint save is in flight. */
+  async checkpointsSettled(): Promise<void> {
+    while (this._pendingSave) await this._pendingSave;
+  }
+
+  private async _train(session: Session, options: TrainOptions): Promise<number> {
     const { signal, maxEpochs } = options;
     if (maxEpochs !== undefined && (!Number.isInteger(maxEpochs) || maxEpochs < 0)) {
       throw new InvalidArgumentError(`Expected an integer >= 0 for maxEpochs but received ${maxEpochs}`);
@@ -159,6 +199,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       if (stop) break;
     }
 
+    await this.checkpointsSettled(); // the upload copies the last checkpoint
     if (this.uploadTaskGroupBuilder) await this._runAction(session, await this.uploadTaskGroupBuilder.build(last, cm), signal);
     await session.run(job.downloadGroup, { signal });
     await session.run(job.exitGroup, { signal });
@@ -173,19 +214,38 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   async saveCheckpoints(epoch: number, session: Session, signal?: AbortSignal): Promise<void> {
     const cm = this.checkpointManager;
     if (!cm) throw new InvalidArgumentError('Expected a checkpoint manager for saveCheckpoints but the runner has none');
+    await this.checkpointsSettled(); // at most one save in flight
     const t0 = performance.now();
+    const failed = (err: unknown) => {
+      const error = new Error(`Unable to write checkpoint for epoch ${epoch}`, { cause: err });
+      this.emit('checkpointError', { epoch, error });
+      this._warn(error);
+    };
+    const committed = async () => {
+      await cm.writeCheckpointMetadata(epoch);
+      await cm.reportCheckpointStats('checkpoint_save');
+      this.emit('checkpoint', { epoch, durationMs: performance.now() - t0 });
+    };
     try {
       if (await cm.cpAccessible()) {
+        const useAsync = this.asyncSave && typeof cm.saveAsync === 'function';
+        this.emit('checkpointStart', { epoch, async: useAsync });
+        if (useAsync) {
+          const { written } = await (await cm.saveAsync!(epoch))(session, { signal });
+          const pending: Promise<void> = written.then(committed).catch(failed).finally(() => {
+            if (this._pendingSave === pending) this._pendingSave = undefined;
+          });
+          this._pendingSave = pending;
+          return;
+        }
         await this._runAction(session, await cm.save(epoch), signal);
-        await cm.writeCheckpointMetadata(epoch);
-        await cm.reportCheckpointStats('checkpoint_save');
-        this.emit('checkpoint', { epoch, durationMs: performance.now() - t0 });
+        await committed();
       } else {
         this._warn(new Error(`Checkpoint files cannot be accessed! (epoch ${epoch} not saved)`));
       }
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
-      this._warn(new Error(`Unable to write checkpoint for epoch ${epoch}`, { cause: err }));
+      failed(err);
     }
   }
 

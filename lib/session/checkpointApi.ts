@@ -16,6 +16,13 @@ type MaybePromise<T> = T | Promise<T>;
  */
 export type CheckpointAction = Runnable;
 
+/**
+ * What a manager's `saveAsync` returns: run with the session, it snapshots the
+ * blobs and resolves at once with `written`, which settles when the file is
+ * committed (rejects when the save failed).
+ */
+export type AsyncSaveAction = (session: Session, options: { signal?: AbortSignal }) => Promise<{ written: Promise<void> }>;
+
 /** Path options of init/load/setParams. */
 export interface CheckpointPathOptions {
   /** Replaces the DB directory (plain string concatenation with the file name, as in Caffe2). */
@@ -42,6 +49,11 @@ export interface CheckpointManagerApi {
   load(epoch: number, options?: CheckpointPathOptions): MaybePromise<CheckpointAction>;
   /** Writes the checkpoint of `epoch`. */
   save(epoch: number): MaybePromise<CheckpointAction>;
+  /**
+   * Optional: save() that returns once the blobs are snapshotted (JobRunner's `asyncSave`); at most
+   * one save in flight. Managers without it are saved synchronously.
+   */
+  saveAsync?(epoch: number): MaybePromise<AsyncSaveAction>;
   /** Is the checkpoint location reachable (`epoch` undefined) / is that epoch's checkpoint there. */
   cpAccessible(epoch?: number): MaybePromise<boolean>;
   writeCheckpointMetadata(epoch: number): MaybePromise<void>;

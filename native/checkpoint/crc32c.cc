@@ -52,7 +52,6 @@ uint32_t rawPortable(uint32_t c, const uint8_t* p, size_t n) {
   return c;
 }
 
-#ifdef HW_CRC_X86
 // a * b modulo the polynomial, in the reflected representation (x^0 = bit 31).
 uint32_t multModP(uint32_t a, uint32_t b) {
   uint32_t m = 1u << 31, p = 0;
@@ -79,6 +78,7 @@ uint32_t zerosOperator(size_t n) {
   return result;
 }
 
+#ifdef HW_CRC_X86
 constexpr size_t kLane = 8192;  // bytes per stream per round
 
 uint32_t laneShift() {
@@ -132,6 +132,12 @@ bool crc32cHardware() { return useHardware(); }
 
 uint32_t crc32cExtendPortable(uint32_t crc, const void* data, size_t n) {
   return ~rawPortable(~crc, static_cast<const uint8_t*>(data), n);
+}
+
+uint32_t crc32cCombine(uint32_t crcA, uint32_t crcB, uint64_t lengthB) {
+  // The register is affine in its start value: shifting A's CRC past B's
+  // length of zeros and adding B's gives the CRC of A || B (zlib's crc32_combine).
+  return multModP(zerosOperator(static_cast<size_t>(lengthB)), crcA) ^ crcB;
 }
 
 uint32_t crc32cExtend(uint32_t crc, const void* data, size_t n) {

@@ -12,6 +12,10 @@ namespace hogwild::ckpt {
 uint32_t crc32cExtend(uint32_t crc, const void* data, size_t n);
 inline uint32_t crc32c(const void* data, size_t n) { return crc32cExtend(0, data, n); }
 
+// crc32c(A || B) from crc32c(A), crc32c(B) and the length of B: lets threads
+// checksum pieces of one tensor independently.
+uint32_t crc32cCombine(uint32_t crcA, uint32_t crcB, uint64_t lengthB);
+
 // The portable table version, for tests comparing the two paths.
 uint32_t crc32cExtendPortable(uint32_t crc, const void* data, size_t n);
 // True when crc32cExtend uses the hardware instruction.

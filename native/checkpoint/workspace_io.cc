@@ -6,6 +6,7 @@
 #include "../core/objects.h"
 #include "errors.h"
 #include "format.h"
+#include "staging.h"
 
 namespace hogwild::ckpt {
 
@@ -33,6 +34,17 @@ std::vector<SaveItem> captureBlobs(const Workspace& ws, const std::vector<std::s
   return items;
 }
 
+std::map<std::string, std::pair<DType, Shape>> ownedTensorShapes(const Workspace& ws, const std::vector<std::string>& names,
+                                                                bool all) {
+  std::map<std::string, std::pair<DType, Shape>> out;
+  for (const auto& name : all ? ws.blobNames() : names) {
+    const Blob* b = ws.findBlob(name);
+    const Tensor* t = b ? b->tensorOrNull() : nullptr;
+    if (t && !t->bufferShared()) out.emplace(name, std::make_pair(t->dtype(), t->shape()));
+  }
+  return out;
+}
+
 void applyBlobs(Workspace& ws, std::vector<StagedBlob>&& staged) {
   // 1. Decode every object into a fresh instance; nothing live is touched yet.
   std::vector<std::shared_ptr<BlobObject>> objects(staged.size());
@@ -48,12 +60,29 @@ void applyBlobs(Workspace& ws, std::vector<StagedBlob>&& staged) {
       HW_CORRUPT(reasons::kKind, "Blob '" << s.name << "' of kind '" << s.kind << "' could not be restored: " << e.what());
     }
   }
-  // 2. Resolve every destination (this may allocate; still nothing changed).
+  // 2. Resolve every destination and allocate what must be fresh (this may
+  //    throw; still nothing changed). A tensor left in the mapping goes into
+  //    the blob's own memory when it still has that dtype and shape and
+  //    shares its buffer with nothing (a resume touches no fresh pages).
   std::vector<Blob*> blobs(staged.size());
-  for (size_t i = 0; i < staged.size(); ++i) blobs[i] = &ws.createBlob(staged[i].name);
-  // 3. Swap in: moves only, nothing here can fail half-way.
+  std::vector<Tensor*> into(staged.size(), nullptr);
+  for (size_t i = 0; i < staged.size(); ++i) {
+    blobs[i] = &ws.createBlob(staged[i].name);
+    StagedBlob& s = staged[i];
+    if (!s.copyFrom) continue;
+    Tensor* t = blobs[i]->tensorOrNull();
+    if (t && t->dtype() == s.tensor.dtype() && t->shape() == s.tensor.shape() && !t->bufferShared()) {
+      into[i] = t;
+    } else {
+      s.tensor = Tensor::fromExternal(s.tensor.dtype(), s.tensor.shape(), allocateStaging(s.tensor.nbytes()));
+    }
+  }
+  // 3. Fill and swap in: copies of validated bytes and moves, nothing here
+  //    can fail half-way.
   for (size_t i = 0; i < staged.size(); ++i) {
     StagedBlob& s = staged[i];
+    if (s.copyFrom) parallelCopy(into[i] ? into[i]->raw() : s.tensor.raw(), s.copyFrom, s.tensor.nbytes());
+    if (into[i]) continue;
     if (objects[i]) blobs[i]->setObject(std::move(objects[i]));
     else if (s.kind == kEmptyKind) blobs[i]->reset();
     else blobs[i]->mutableTensor() = std::move(s.tensor);

@@ -5,8 +5,9 @@
 //    object blobs are encoded with BlobObject::serialize; empty blobs are
 //    kind "empty".
 //  - applyBlobs: decodes every staged object into a fresh object of its kind
-//    first, and only when all succeeded swaps all blobs in. A bad value leaves
-//    the workspace exactly as it was.
+//    and allocates any fresh memory first, and only when all succeeded copies
+//    tensors left in the mapping into the workspace's own memory and swaps
+//    the rest in. A bad value leaves the workspace exactly as it was.
 #include <string>
 #include <vector>
 
@@ -24,5 +25,10 @@ std::vector<SaveItem> captureBlobs(const Workspace& ws, const std::vector<std::s
 // Blobs are created in `ws` (Workspace::createBlob: an existing blob anywhere
 // in the parent chain is reused).
 void applyBlobs(Workspace& ws, std::vector<StagedBlob>&& staged);
+
+// For StageOptions::inPlace: dtype and shape of the tensors of `ws` among
+// `names` (every blob when `all`) whose memory is their own.
+std::map<std::string, std::pair<DType, Shape>> ownedTensorShapes(const Workspace& ws, const std::vector<std::string>& names,
+                                                                bool all);
 
 }  // namespace hogwild::ckpt

@@ -68,6 +68,19 @@ void Tensor::resize(DType dtype, Shape shape) {
   _initialized = true;
 }
 
+Tensor Tensor::fromExternal(DType dtype, Shape shape, std::shared_ptr<uint8_t> data) {
+  int64_t numel = checkedNumel(shape);
+  HW_CHECK(data != nullptr, codes::kInternal, "Expected memory for an external tensor of shape " << shapeString(shape));
+  Tensor t;
+  t._dtype = dtype;
+  t._shape = std::move(shape);
+  t._numel = numel;
+  t._capacity = static_cast<size_t>(numel) * dtypeSize(dtype);
+  t._data = std::move(data);
+  t._initialized = true;
+  return t;
+}
+
 void Tensor::reshape(Shape shape) {
   int64_t numel = checkedNumel(shape);
   HW_CHECK(numel == _numel, codes::kShapeMismatch,

@@ -23,6 +23,12 @@ class Tensor {
   Tensor() = default;
   Tensor(DType dtype, Shape shape) { resize(dtype, std::move(shape)); }
 
+  // A tensor over memory it did not allocate (a checkpoint file mapping,
+  // huge-page staging): `data` must hold at least numel x dtype size bytes
+  // and its owner stays alive as long as any tensor shares it. Aligned to
+  // the element size (not 64 bytes). A later resize to more bytes allocates.
+  static Tensor fromExternal(DType dtype, Shape shape, std::shared_ptr<uint8_t> data);
+
   // Sets dtype and shape; reallocates only when more bytes are needed.
   void resize(DType dtype, Shape shape);
   void resizeLike(const Tensor& other) { resize(other._dtype, other._shape); }
@@ -42,6 +48,9 @@ class Tensor {
   // Elements per outer index of dim `axis` (product of dims after axis).
   int64_t sizeFrom(int64_t axis) const;
   int64_t sizeTo(int64_t axis) const;
+
+  // True when another tensor shares this buffer (writing into it would change both).
+  bool bufferShared() const { return _data.use_count() > 1; }
 
   void* raw() { return _data.get(); }
   const void* raw() const { return _data.get(); }

@@ -4,9 +4,12 @@
 // plan pool) and settle a Promise through a per-call thread-safe function.
 // What crosses to that thread is plain C++: blob tensors shared by reference
 // count (no copy; the writer streams from blob memory), object blobs encoded
-// on the JS thread, and paths. A load reads and checks everything into
-// staging memory off the JS thread, then swaps it into the workspace on the
-// JS thread, all or nothing.
+// on the JS thread, and paths. An asynchronous save (checkpointSaveSnapshot)
+// instead copies the tensors into its saver's reused arena on the JS thread
+// and writes that copy. A load maps the file and checks every CRC off the JS
+// thread (tensors served from the mapping or copied into fresh staging), then
+// on the JS thread copies into the workspace's own same-shape tensors and
+// swaps the rest in, all or nothing.
 //
 // Lifetimes: the threads are detached and count themselves in a per-env
 // record; the env cleanup hook (worker exit, env teardown) waits for them.
@@ -22,6 +25,7 @@
 #include "../checkpoint/errors.h"
 #include "../checkpoint/json.h"
 #include "../checkpoint/reader.h"
+#include "../checkpoint/snapshot.h"
 #include "../checkpoint/workspace_io.h"
 #include "../checkpoint/writer.h"
 #include "errors.h"
@@ -220,7 +224,58 @@ Napi::Value Save(const Napi::CallbackInfo& info, Inflight* inflight) {
   return startJob(env, inflight, std::move(job));
 }
 
-// checkpointLoad(ws, path, blobNames | null, { allowMissing?, epoch?, node? })
+// checkpointSaverNew() -> External: an asynchronous saver (its snapshot arena).
+Napi::Value SaverNew(const Napi::CallbackInfo& info, Inflight*) {
+  auto* holder = new std::shared_ptr<SnapshotArena>(std::make_shared<SnapshotArena>());
+  return Napi::External<std::shared_ptr<SnapshotArena>>::New(info.Env(), holder,
+                                                             [](Napi::Env, std::shared_ptr<SnapshotArena>* p) { delete p; });
+}
+
+std::shared_ptr<SnapshotArena> unwrapSaver(const Napi::Value& v) {
+  HW_CHECK(v.IsExternal(), codes::kInvalidArgument, "Expected a checkpoint saver for saver");
+  return *v.As<Napi::External<std::shared_ptr<SnapshotArena>>>().Data();
+}
+
+// checkpointSaveSnapshot(saver, ws, path, blobNames, epoch, node, meta?) -> Promise<{ bytes }>
+// Copies the blobs into the saver's arena now (on the JS thread, so the
+// workspace is free when this returns) and writes that copy on a thread of its
+// own. One save per saver at a time: HOGWILD_BUSY until the last one settled.
+Napi::Value SaveSnapshot(const Napi::CallbackInfo& info, Inflight* inflight) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<SnapshotArena> arena = unwrapSaver(info[0]);
+  std::shared_ptr<WorkspaceHandle> handle = idleWorkspace(info[1], "checkpointSaveSnapshot");
+  auto req = std::make_shared<SaveRequest>();
+  req->path = toStr(info[2], "path", false);
+  std::vector<std::string> names = toStrings(info[3], "blobNames");
+  req->epoch = toInt(info[4], "epoch", 0, json::kMaxSafeInteger);
+  req->node = toStr(info[5], "node");
+  req->meta = toStringMap(info[6], "meta");
+  req->items = captureBlobs(handle->ws, names);
+  arena->snapshot(req->items);  // from here the arena is busy until the write ends
+  auto result = std::make_shared<SaveResult>();
+  auto job = std::make_unique<Job>(env);
+  job->path = req->path;
+  job->work = [req, result, arena] {
+    struct Release {
+      SnapshotArena* a;
+      ~Release() { a->release(); }
+    } release{arena.get()};
+    *result = writeCheckpoint(*req);
+  };
+  job->finish = [result](Napi::Env e) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(e);
+    o.Set("bytes", Napi::Number::New(e, static_cast<double>(result->bytes)));
+    return o;
+  };
+  try {
+    return startJob(env, inflight, std::move(job));
+  } catch (...) {
+    arena->release();
+    throw;
+  }
+}
+
+// checkpointLoad(ws, path, blobNames | null, { allowMissing?, epoch?, node?, readOnly? })
 //   -> Promise<{ loaded: string[], epoch, node }>
 Napi::Value Load(const Napi::CallbackInfo& info, Inflight* inflight) {
   Napi::Env env = info.Env();
@@ -228,6 +283,8 @@ Napi::Value Load(const Napi::CallbackInfo& info, Inflight* inflight) {
   std::string path = toStr(info[1], "path", false);
   bool all = info[2].IsNull() || info[2].IsUndefined();
   std::vector<std::string> names = all ? std::vector<std::string>{} : toStrings(info[2], "blobNames");
+  StageOptions stage;
+  stage.all = all;
   bool allowMissing = false;
   int64_t wantEpoch = -1;
   bool checkNode = false;
@@ -240,7 +297,17 @@ Napi::Value Load(const Napi::CallbackInfo& info, Inflight* inflight) {
       wantNode = toStr(opts.Get("node"), "options.node");
       checkNode = true;
     }
+    Napi::Value readOnly = opts.Get("readOnly");
+    if (readOnly.IsArray()) {
+      for (const auto& n : toStrings(readOnly, "options.readOnly")) stage.mapNames.insert(n);
+    } else if (!isMissing(readOnly)) {
+      stage.mapAll = toBool(readOnly, "options.readOnly");
+    }
   }
+  stage.allowMissing = allowMissing;
+  // Which tensors the workspace already owns memory for (read here, on the JS
+  // thread): those are copied into place after validation, not into new pages.
+  if (!stage.mapAll) stage.inPlace = ownedTensorShapes(handle->ws, names, all);
   struct State {
     std::vector<StagedBlob> staged;
     int64_t epoch = 0;
@@ -257,7 +324,7 @@ Napi::Value Load(const Napi::CallbackInfo& info, Inflight* inflight) {
     if (checkNode && f.header().node != wantNode) {
       HW_CORRUPT(reasons::kMismatch, "Checkpoint '" << path << "' belongs to node '" << f.header().node << "' but its name says '" << wantNode << "'");
     }
-    state->staged = readBlobs(f, names, all, allowMissing);
+    state->staged = stageBlobs(f, names, stage);
     state->epoch = f.header().epoch;
     state->node = f.header().node;
   };
@@ -359,6 +426,8 @@ void registerCheckpoint(Napi::Env env, Napi::Object exports) {
     };
   };
   exports.Set("checkpointSave", Napi::Function::New(env, wrapAsync(&Save), "checkpointSave"));
+  exports.Set("checkpointSaverNew", Napi::Function::New(env, wrapAsync(&SaverNew), "checkpointSaverNew"));
+  exports.Set("checkpointSaveSnapshot", Napi::Function::New(env, wrapAsync(&SaveSnapshot), "checkpointSaveSnapshot"));
   exports.Set("checkpointLoad", Napi::Function::New(env, wrapAsync(&Load), "checkpointLoad"));
   exports.Set("checkpointInspect", Napi::Function::New(env, wrapAsync(&Inspect), "checkpointInspect"));
   exports.Set("checkpointRemoveFiles", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {

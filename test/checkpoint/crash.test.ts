@@ -50,6 +50,12 @@ function saveValues(seed: number): Float32Array {
 
 const tempFiles = (dir: string) => readdirSync(dir).filter((f) => f.includes('.tmp-'));
 
+// Each scenario runs against the synchronous save and the asynchronous one
+// (snapshot, then a native thread writes: HOGWILD_TEST_ASYNC_SAVE=1 in the child).
+describe.each([
+  { mode: 'sync', env: {} as Record<string, string>, minKills: 50 },
+  { mode: 'async', env: { HOGWILD_TEST_ASYNC_SAVE: '1' } as Record<string, string>, minKills: 20 },
+])('$mode save', ({ env: modeEnv, minKills }) => {
 describe('crash points of a save', () => {
   test('a kill before any I/O step leaves the old or the new checkpoint, never a temp file', async () => {
     const v1 = Buffer.from(saveValues(1).buffer);
@@ -58,9 +64,9 @@ describe('crash points of a save', () => {
     let completedAt = 0;
     for (let n = 1; n <= 40 && !completedAt; n++) {
       const dir = mkdtempSync(join(base, `point-${n}-`));
-      const first = runSave(dir, 1, 1);
+      const first = runSave(dir, 1, 1, modeEnv);
       expect(first.status, first.stderr).toBe(0);
-      const r = runSave(dir, 2, 2, { HOGWILD_CRASH_AT: String(n) });
+      const r = runSave(dir, 2, 2, { ...modeEnv, HOGWILD_CRASH_AT: String(n) });
       if (r.signal === null) {
         expect(r.status, r.stderr).toBe(0);
         expect(JSON.parse(r.stdout.trim())).toEqual({ ok: true });
@@ -99,7 +105,7 @@ describe('kill -9 at random moments', () => {
 
   function train(dir: string, out: string): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; killed: boolean }> {
     return new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, [child, 'train', lib, dir, String(EPOCHS), out], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, [child, 'train', lib, dir, String(EPOCHS), out], { env: childEnv(modeEnv), stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       p.stdout.on('data', (d) => (stdout += d));
@@ -129,10 +135,10 @@ describe('kill -9 at random moments', () => {
     reference = readFileSync(join(dir, 'params'));
   });
 
-  test('50+ kills: every restart resumes from the newest valid checkpoint; the result is bitwise equal', async () => {
+  test(`${minKills}+ kills: every restart resumes from the newest valid checkpoint; the result is bitwise equal`, async () => {
     let kills = 0;
     let rounds = 0;
-    while (kills < 50) {
+    while (kills < minKills) {
       rounds++;
       const dir = mkdtempSync(join(base, `round-${rounds}-`));
       const out = join(base, `params-${rounds}`);
@@ -160,6 +166,7 @@ describe('kill -9 at random moments', () => {
       }
       expect(readFileSync(out).equals(reference)).toBe(true);
     }
-    expect(kills).toBeGreaterThanOrEqual(50);
+    expect(kills).toBeGreaterThanOrEqual(minKills);
   }, 600_000);
+});
 });

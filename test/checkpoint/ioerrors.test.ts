@@ -96,12 +96,19 @@ describe.skipIf(!haveStrace)('injected errors (strace)', () => {
     ['fsync', 'EIO', 1, 'dir', 'fsync'],
   ];
 
-  test.each(cases)('%s %s (call %i, %s)', async (sys, errno, when, where, syscall) => {
-    const dir = join(base, `${sys}-${errno}-${when}-${where}`);
+  // The asynchronous save (snapshot, then a native thread writes) on a cross-section of the steps.
+  const asyncCases = cases
+    .filter(([sys, errno, when]) => ['openat ENOSPC 1', 'fallocate ENOSPC 1', 'pwrite64 ENOSPC 2', 'fsync EIO 1', 'close EIO 1', 'rename EIO 1'].includes(`${sys} ${errno} ${when}`))
+    .map((c) => [...c, true] as const);
+
+  test.each([...cases.map((c) => [...c, false] as const), ...asyncCases])('%s %s (call %i, %s, error from %s; async %s)', async (sys, errno, when, where, syscall, async) => {
+    const tag = `${sys}-${errno}-${when}-${where}${async ? '-async' : ''}`;
+    const dir = join(base, tag);
     const before = withEpoch1(dir);
-    const log = join(base, `${sys}-${errno}-${when}-${where}.strace`);
+    const log = join(base, `${tag}.strace`);
     const filter = where === 'tmp' ? join(dir, TMP) : dir;
-    const r = runChild(['save', lib, dir, '2', '2'], { HOGWILD_CKPT_FIXED_TMP: '1' }, [
+    const env: Record<string, string> = { HOGWILD_CKPT_FIXED_TMP: '1', ...(async ? { HOGWILD_TEST_ASYNC_SAVE: '1' } : {}) };
+    const r = runChild(['save', lib, dir, '2', '2'], env, [
       'strace',
       '-f',
       '-qq',
@@ -144,8 +151,8 @@ describe('real disk full', () => {
     }
   });
 
-  test.skipIf(!isRoot)('tmpfs: JobRunner keeps training through ENOSPC and the last good checkpoint loads', async () => {
-    const dir = join(base, 'tmpfs-job');
+  test.skipIf(!isRoot).each([false, true])('tmpfs: JobRunner keeps training through ENOSPC and the last good checkpoint loads (asyncSave %s)', async (asyncSave) => {
+    const dir = join(base, `tmpfs-job-${asyncSave}`);
     mkdirSync(dir);
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2600k', 'tmpfs', dir]).status === 0;
     if (!mounted) return;
@@ -166,7 +173,7 @@ describe('real disk full', () => {
       epochLimiter(job, 5);
       await using session = new LocalSession();
       const cm = new CheckpointManager(dir, 'trainer_0');
-      const runner = new JobRunner(job, { checkpointManager: cm });
+      const runner = new JobRunner(job, { checkpointManager: cm, asyncSave });
       const warnings: Error[] = [];
       runner.on('warning', (w) => warnings.push(w));
       expect(await runner.train(session)).toBe(5);
@@ -187,11 +194,11 @@ describe('real disk full', () => {
     }
   });
 
-  test('ulimit -f: EFBIG, the old checkpoint stays', async () => {
-    const dir = join(base, 'ulimit');
+  test.each([false, true])('ulimit -f: EFBIG, the old checkpoint stays (async %s)', async (async) => {
+    const dir = join(base, `ulimit-${async}`);
     const before = withEpoch1(dir);
     // 2048 blocks of 512 bytes = 1 MiB: the 4 MiB checkpoint cannot be written.
-    const r = runChild(['save', lib, dir, '2', '2'], {}, ['bash', '-c', 'ulimit -f 2048 && exec "$@"', 'bash']);
+    const r = runChild(['save', lib, dir, '2', '2'], async ? { HOGWILD_TEST_ASYNC_SAVE: '1' } : {}, ['bash', '-c', 'ulimit -f 2048 && exec "$@"', 'bash']);
     expect(r.status, r.stderr).toBe(0); // Node ignores SIGXFSZ, so the process lives
     expect(r.out).toMatchObject({ ok: false, code: 'EFBIG' });
     await expectOldIntact(dir, before, 'absent');
