@@ -22,6 +22,7 @@ import { LocalSession } from '../../session/LocalSession.js';
 import { parseDictionaryRecord, type DictionaryInfo } from './dictionaryRecord.js';
 import { FASTTEXT_BLOBS, FASTTEXT_MODEL_BLOBS, type FastTextJob } from './FastTextJob.js';
 import { Meter, topK, type Prediction } from './metrics.js';
+import { loadFastTextBinModel, type FastTextBinScorer } from './fastTextBin/load.js';
 
 /** fastText's own .bin files start with this int32 (FASTTEXT_FILEFORMAT_MAGIC_INT32). */
 const FASTTEXT_MAGIC = 793712314;
@@ -106,6 +107,8 @@ export class FastTextModel {
   private readonly _net: Net;
   private _queue: Promise<unknown> = Promise.resolve();
   private _disposed = false;
+  /** Set for a model read from fastText's own model file: predicts as fastText does. */
+  private _fastText: FastTextBinScorer | null = null;
 
   private constructor(path: string, ws: Workspace, dictionary: DictionaryInfo, dim: number, meta: Record<string, string>) {
     this.path = path;
@@ -135,6 +138,12 @@ export class FastTextModel {
    */
   static async load(path: string): Promise<FastTextModel> {
     const file = resolveModelPath(path);
+    const fromFastText = loadFastTextBinModel(file);
+    if (fromFastText) {
+      const model = new FastTextModel(file, fromFastText.ws, fromFastText.dictionary, fromFastText.dim, fromFastText.meta);
+      model._fastText = fromFastText.scorer;
+      return model;
+    }
     checkNotFastTextBinary(file);
     const info = await inspectCheckpoint(file);
     const names = new Set(info.blobs.map((b) => b.name));
@@ -172,6 +181,7 @@ export class FastTextModel {
     if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
       throw new InvalidArgumentError(`Expected a number in [0, 1] for threshold but received ${String(threshold)}`);
     }
+    if (this._fastText) return this._fastText.predict(lines, k, threshold);
     const out: Prediction[][] = [];
     for (let i = 0; i < lines.length; i += CHUNK_LINES) {
       const chunk = lines.slice(i, i + CHUNK_LINES);
@@ -184,6 +194,7 @@ export class FastTextModel {
 
   /** fastText's `test`: precision and recall at k over the lines with a known label. */
   async test(lines: readonly string[], k = 1, threshold = 0): Promise<FastTextTestResult> {
+    if (this._fastText) return this._fastText.test(lines, k, threshold);
     const meter = new Meter();
     const labelled = lines.map((l) => [l, this.goldLabels(l)] as const).filter(([, g]) => g.length > 0);
     const predictions = await this.predict(

@@ -1,0 +1,51 @@
+/**
+ * Loading fastText's own model file as a hogwild model: the blobs go into a
+ * workspace (so the model can be saved or exported like any other) and the
+ * predictions come from a scorer that computes them as fastText does.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+
+import { Workspace } from '../../../runtime/Workspace.js';
+import type { DictionaryInfo } from '../dictionaryRecord.js';
+import { fastTextBinToWorkspace, metaOfFastTextBin } from './convert.js';
+import { FASTTEXT_BIN_MAGIC } from './format.js';
+import { readFastTextBin } from './read.js';
+import { FastTextBinScorer } from './scorer.js';
+
+export type { FastTextBinScorer };
+
+/** True when the file at `path` starts with fastText's signature (false when it cannot be read). */
+export function isFastTextBinFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && head.readInt32LE(0) === FASTTEXT_BIN_MAGIC;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export interface LoadedFastTextBin {
+  ws: Workspace;
+  dictionary: DictionaryInfo;
+  dim: number;
+  meta: Record<string, string>;
+  scorer: FastTextBinScorer;
+}
+
+/** The model at `path` when it is a fastText model file; null when it is not one. */
+export function loadFastTextBinModel(path: string): LoadedFastTextBin | null {
+  if (!isFastTextBinFile(path)) return null;
+  const bin = readFastTextBin(path);
+  const ws = new Workspace();
+  try {
+    const dictionary = fastTextBinToWorkspace(bin, ws, path);
+    return { ws, dictionary, dim: bin.args.dim, meta: { format: 'fasttext-bin/12', ...metaOfFastTextBin(bin) }, scorer: new FastTextBinScorer(bin) };
+  } catch (err) {
+    ws.dispose();
+    throw err;
+  }
+}
