@@ -22,7 +22,7 @@ import { LocalSession } from '../../session/LocalSession.js';
 import { parseDictionaryRecord, type DictionaryInfo } from './dictionaryRecord.js';
 import { FASTTEXT_BLOBS, FASTTEXT_MODEL_BLOBS, type FastTextJob } from './FastTextJob.js';
 import { Meter, topK, type Prediction } from './metrics.js';
-import { loadFastTextBinModel, type FastTextBinScorer } from './fastTextBin/load.js';
+import { loadFastTextBinModel, scorerOfConvertedModel, type FastTextBinScorer } from './fastTextBin/load.js';
 
 /** fastText's own .bin files start with this int32 (FASTTEXT_FILEFORMAT_MAGIC_INT32). */
 const FASTTEXT_MAGIC = 793712314;
@@ -158,7 +158,9 @@ export class FastTextModel {
       if (!record) throw new InvalidArgumentError(`Expected a fastText dictionary in ${file} but its blob is not one`, 'HOGWILD_DATA');
       const dictionary = parseDictionaryRecord(record.data as Uint8Array);
       const dim = info.blobs.find((b) => b.name === FASTTEXT_BLOBS.input)!.shape[1] ?? 0;
-      return new FastTextModel(file, ws, dictionary, dim, info.meta);
+      const model = new FastTextModel(file, ws, dictionary, dim, info.meta);
+      model._fastText = scorerOfConvertedModel(ws, info.meta);
+      return model;
     } catch (err) {
       ws.dispose();
       throw err;

@@ -7,7 +7,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 
 import { Workspace } from '../../../runtime/Workspace.js';
 import type { DictionaryInfo } from '../dictionaryRecord.js';
-import { fastTextBinToWorkspace, metaOfFastTextBin } from './convert.js';
+import { FASTTEXT_ARGS_META, fastTextBinFromWorkspace, fastTextBinToWorkspace, metaOfFastTextBin } from './convert.js';
 import { FASTTEXT_BIN_MAGIC } from './format.js';
 import { readFastTextBin } from './read.js';
 import { FastTextBinScorer } from './scorer.js';
@@ -48,4 +48,14 @@ export function loadFastTextBinModel(path: string): LoadedFastTextBin | null {
     ws.dispose();
     throw err;
   }
+}
+
+/**
+ * A fastText scorer for a hogwild model converted from a fastText model file
+ * (its metadata carries fastText's arguments): it predicts as fastText does,
+ * whatever its loss. Null for models hogwild trained.
+ */
+export function scorerOfConvertedModel(ws: Workspace, meta: Readonly<Record<string, string>>): FastTextBinScorer | null {
+  if (meta[FASTTEXT_ARGS_META] === undefined) return null;
+  return new FastTextBinScorer(fastTextBinFromWorkspace(ws, meta));
 }
