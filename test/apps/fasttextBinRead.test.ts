@@ -38,3 +38,22 @@ describe.skipIf(!hasFastText())('fastText model files read by hogwild', () => {
     }
   });
 });
+
+describe.skipIf(!hasFastText())('hierarchical softmax over 40 labels of skewed counts', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hogwild-ftbin-hs-'));
+    writeSmallCorpus(dir, 40, 2500, 60);
+    fasttext(['supervised', '-input', join(dir, 'train.txt'), '-output', join(dir, 'hs'), '-loss', 'hs', '-dim', '8', '-epoch', '3', '-thread', '1', '-verbose', '0']);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // Every label's probability is the product along its path: any difference
+  // between our Huffman tree and fastText's would change a printed number.
+  test('the probability of every label is what fasttext prints (the same tree)', async () => {
+    const args = ['predict-prob', join(dir, 'hs.bin'), join(dir, 'test.txt'), '40'];
+    const theirs = fasttext(args);
+    expect(theirs.split('\n')[0]!.split(' ')).toHaveLength(80);
+    expect((await hogwild(args)).stdout).toBe(theirs);
+  });
+});

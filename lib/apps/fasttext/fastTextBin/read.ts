@@ -87,7 +87,7 @@ function readEntries(c: Cursor): Pick<FastTextBin, 'entries' | 'nwords' | 'nlabe
   const pruneidxSize = c.i64('the dictionary size');
   // Each entry takes at least 10 bytes (an empty word, its 0, count, type).
   if (size < 0 || nwords < 0 || nlabels < 0 || size !== nwords + nlabels || size * 10 > c.bytes.length - c.at) {
-    throw binError(c.name, `its dictionary sizes are inconsistent (size ${size}, nwords ${nwords}, nlabels ${nlabels}, ${c.bytes.length - c.at} bytes left)`);
+    throw binError(c.name, `its dictionary sizes are inconsistent or larger than the file (size ${size}, nwords ${nwords}, nlabels ${nlabels}, ${c.bytes.length - c.at} bytes left)`);
   }
   if (pruneidxSize !== -1n) throw binError(c.name, 'it is a quantized (pruned) model (.ftz), which hogwild does not read');
   const decoder = new TextDecoder('utf-8');
