@@ -115,8 +115,8 @@ function argsOf(meta: Readonly<Record<string, string>>, dict: DictionaryInfo, di
   return { ...SUPERVISED_DEFAULTS, ...saved, dim, loss, model: 'sup', minCount: dict.minCount, wordNgrams: dict.wordNgrams, minn: dict.minn, maxn: dict.maxn, bucket: saved.bucket ?? dict.bucket };
 }
 
-/** hogwild's model blobs in `ws` (and its metadata) as a fastText model. */
-export function fastTextBinFromWorkspace(ws: Workspace, meta: Readonly<Record<string, string>> = {}): FastTextBin {
+/** hogwild's model blobs in `ws` (and its metadata) as a fastText model (`dropBias`: without the bias dimension, for word vectors). */
+export function fastTextBinFromWorkspace(ws: Workspace, meta: Readonly<Record<string, string>> = {}, options: { dropBias?: boolean } = {}): FastTextBin {
   const record = ws.serializeBlob(FASTTEXT_BLOBS.dictionary);
   if (!record) throw binError('the hogwild model', 'its dictionary blob is not a dictionary');
   const bytes = record.data as Uint8Array;
@@ -134,7 +134,7 @@ export function fastTextBinFromWorkspace(ws: Workspace, meta: Readonly<Record<st
   if (rows !== dict.nwords + args.bucket) throw binError('the hogwild model', `its input has ${rows} rows for ${dict.nwords} words + ${args.bucket} buckets`);
   const inData = input.data as Float32Array;
   const outData = output.data as Float32Array;
-  if (bias.every((b) => b === 0)) {
+  if (options.dropBias || bias.every((b) => b === 0)) {
     return { args, entries, nwords: dict.nwords, nlabels, ntokens, input: { rows, cols: dim, data: inData }, output: { rows: nlabels, cols: dim, data: outData } };
   }
   const d = dim + 1;

@@ -46,6 +46,15 @@ export class FastTextBinDictionary {
     return id !== undefined && id >= this.nwords ? id - this.nwords : -1;
   }
 
+  /** Input rows of a word's vector (fastText's getSubwords): its id and n-grams, or only n-grams when unknown. */
+  subwords(word: string): number[] {
+    const id = this._ids.get(word);
+    if (id !== undefined && id < this.nwords) return Array.from(this._subwords[id]!);
+    const out: number[] = [];
+    if (word !== EOS && this._bin.args.maxn > 0) this._computeSubwords(`<${word}>`, out);
+    return out;
+  }
+
   /** Input rows and known label indices of one line, as fastText's getLine (an end-of-sentence token closes it). */
   getLine(line: string): { words: number[]; labels: number[] } {
     const words: number[] = [];

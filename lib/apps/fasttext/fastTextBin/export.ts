@@ -2,6 +2,8 @@
  * Converting model files: a hogwild model (or checkpoint of a fastText job)
  * to fastText's model file, and a fastText model file to a hogwild model.
  */
+import { writeFile } from 'node:fs/promises';
+
 import { inspectCheckpoint, loadCheckpoint, saveCheckpoint } from '../../../checkpoint/files.js';
 import { InvalidArgumentError } from '../../../errors/index.js';
 import { Workspace } from '../../../runtime/Workspace.js';
@@ -11,10 +13,11 @@ import { fastTextBinFromWorkspace, fastTextBinToWorkspace, metaOfFastTextBin } f
 import type { FastTextBin } from './format.js';
 import { isFastTextBinFile } from './load.js';
 import { readFastTextBin } from './read.js';
+import { formatVec } from './vec.js';
 import { writeFastTextBin } from './write.js';
 
 /** Reads a model file of either program as a fastText model. */
-export async function readAnyModelAsFastTextBin(path: string): Promise<FastTextBin> {
+export async function readAnyModelAsFastTextBin(path: string, options: { dropBias?: boolean } = {}): Promise<FastTextBin> {
   if (isFastTextBinFile(path)) return readFastTextBin(path);
   const info = await inspectCheckpoint(path);
   const names = new Set(info.blobs.map((b) => b.name));
@@ -23,7 +26,7 @@ export async function readAnyModelAsFastTextBin(path: string): Promise<FastTextB
   const ws = new Workspace();
   try {
     await loadCheckpoint(ws, path, { blobNames: FASTTEXT_MODEL_BLOBS });
-    return fastTextBinFromWorkspace(ws, info.meta);
+    return fastTextBinFromWorkspace(ws, info.meta, options);
   } finally {
     ws.dispose();
   }
@@ -47,4 +50,11 @@ export async function exportHogwildModel(from: string, to: string): Promise<Fast
   } finally {
     ws.dispose();
   }
+}
+
+/** Writes the word vectors of the model at `from` (either program's) as fastText's `.vec` text file `to`. */
+export async function exportVec(from: string, to: string): Promise<FastTextBin> {
+  const bin = await readAnyModelAsFastTextBin(from, { dropBias: true });
+  await writeFile(to, formatVec(bin));
+  return bin;
 }
