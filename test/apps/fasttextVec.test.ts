@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { fastTextBinToWorkspace } from '../../lib/apps/fasttext/fastTextBin/convert.js';
+import { readAnyModelAsFastTextBin } from '../../lib/apps/fasttext/fastTextBin/export.js';
 import { readFastTextBin } from '../../lib/apps/fasttext/fastTextBin/read.js';
 import { applyPretrainedVectors, parseVec, readVec } from '../../lib/apps/fasttext/fastTextBin/vec.js';
 import { FASTTEXT_BLOBS } from '../../lib/apps/fasttext/FastTextJob.js';
@@ -78,5 +79,25 @@ describe.skipIf(!hasFastText())('.vec files and fasttext', () => {
     }
     writeFileSync(at('bad.vec'), '1 2\nw 1\n');
     await expect(readVec(at('bad.vec'))).rejects.toThrow(/bad\.vec/);
+  });
+
+  test('hogwild supervised -pretrainedVectors starts from the file\'s rows', async () => {
+    const train = ['supervised', '-input', at('train.txt'), '-dim', '6', '-epoch', '1', '-lr', '1e-7', '-thread', '1', '-verbose', '0', '--no-charts'];
+    const r = await hogwild([...train, '-output', at('pre'), '-pretrainedVectors', at('sup.vec')]);
+    expect(r.code, r.stderr).toBe(0);
+    const vec = await readVec(at('sup.vec'));
+    const bin = await readAnyModelAsFastTextBin(at('pre.bin'), { dropBias: true });
+    const ids = new Map(bin.entries.map((e, i) => [e.word, i]));
+    let checked = 0;
+    vec.words.forEach((w, i) => {
+      const id = ids.get(w);
+      if (id === undefined || id >= bin.nwords) return;
+      for (let j = 0; j < 6; j++) expect(Math.abs(bin.input.data[id * 6 + j]! - vec.vectors[i * 6 + j]!)).toBeLessThan(1e-4);
+      checked++;
+    });
+    expect(checked).toBeGreaterThan(bin.nwords / 2);
+    const wrongDim = await hogwild([...train, '-dim', '5', '-output', at('pre5'), '-pretrainedVectors', at('sup.vec')]);
+    expect(wrongDim.code).toBe(3);
+    expect(wrongDim.stderr).toMatch(/dimension 5 .* have 6/);
   });
 });
