@@ -66,6 +66,23 @@ describe('BinaryLogisticLoss', () => {
     expect(Array.from(zero)).toEqual([Math.fround(Math.log(2)), 0, 0]);
   });
 
+  test('skip_repeats: a later row equal to the first counts as padding (ns negatives that hit the label)', async () => {
+    const s = newSession();
+    const ws = s.workspace;
+    ws.feed('h', { dtype: 'float32', shape: [1, D], data: H.subarray(0, D) });
+    ws.feed('w', { dtype: 'float32', shape: [5, D], data: W });
+    ws.feed('rows', { dtype: 'int32', shape: [1, 3], data: Int32Array.from([2, 2, 1]) });
+    ws.feed('t', { dtype: 'float32', shape: [1, 3], data: Float32Array.from([1, 0, 0]) });
+    const net = new Net('bll_skip');
+    net.BinaryLogisticLoss(['h', 'w', 'rows', 't'], ['with'], { skip_repeats: 1 });
+    net.BinaryLogisticLoss(['h', 'w', 'rows', 't'], ['without']);
+    await s.run(net);
+    const h = H.subarray(0, D);
+    const expected = reference(h, W, Int32Array.from([2, -1, 1]), Float32Array.from([1, 0, 0]), D)[0]!;
+    expect((ws.fetch('with').data as Float32Array)[0]).toBeCloseTo(expected, 5);
+    expect((ws.fetch('without').data as Float32Array)[0]).toBeCloseTo(reference(h, W, Int32Array.from([2, 2, 1]), Float32Array.from([1, 0, 0]), D)[0]!, 5);
+  });
+
   test('its gradient (dH dense, dW sparse) matches finite differences', async () => {
     const s = newSession();
     const ws = s.workspace;
