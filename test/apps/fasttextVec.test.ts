@@ -1,6 +1,7 @@
 // fastText's .vec files: written by hogwild export byte-identical to the ones
 // fasttext writes next to its models (supervised with n-grams, and skipgram),
 // read back with every count and number checked, and used as -pretrainedVectors.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,5 +100,20 @@ describe.skipIf(!hasFastText())('.vec files and fasttext', () => {
     const wrongDim = await hogwild([...train, '-dim', '5', '-output', at('pre5'), '-pretrainedVectors', at('sup.vec')]);
     expect(wrongDim.code).toBe(3);
     expect(wrongDim.stderr).toMatch(/dimension 5 .* have 6/);
+  });
+
+  test.each(['sup', 'sg'])('print-word-vectors and print-sentence-vectors on %s.bin print what fasttext prints', async (m) => {
+    // (Not a label: fasttext aborts on one, an assertion in getSubwords.)
+    const words = 'c0w1 s3 unseenword ünïcödé </s> c1w2\nk0 s4\n';
+    writeFileSync(at('words.txt'), words);
+    const ftWords = execFileSync('fasttext', ['print-word-vectors', at(`${m}.bin`)], { input: words, encoding: 'utf8' });
+    expect(ftWords.split('\n')).toHaveLength(9);
+    expect((await hogwild(['print-word-vectors', at(`${m}.bin`), at('words.txt')])).stdout).toBe(ftWords);
+    // Word-vector models look each word up (fasttext aborts on a label there): no labels for them.
+    const raw = readFileSync(at('test.txt'), 'utf8');
+    const lines = m === 'sup' ? raw : raw.replace(/__label__\S+/g, '');
+    writeFileSync(at('lines.txt'), lines);
+    const ftLines = execFileSync('fasttext', ['print-sentence-vectors', at(`${m}.bin`)], { input: lines, encoding: 'utf8' });
+    expect((await hogwild(['print-sentence-vectors', at(`${m}.bin`), at('lines.txt')])).stdout).toBe(ftLines);
   });
 });

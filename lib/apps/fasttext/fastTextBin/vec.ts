@@ -33,6 +33,51 @@ export function wordVector(bin: FastTextBin, dict: FastTextBinDictionary, word: 
   return out;
 }
 
+/** A vector as fastText's `operator<<` prints it: 5 significant digits, each followed by a space. */
+export function formatVector(v: Float32Array): string {
+  let out = '';
+  for (const x of v) out += `${formatG(x, 5)} `;
+  return out;
+}
+
+/**
+ * fastText's sentence vector of one line: for a supervised model the mean of
+ * the line's input rows (words, n-grams, end of line); otherwise the mean of
+ * its words' vectors, each scaled to unit length (zero vectors left out).
+ */
+export function sentenceVector(bin: FastTextBin, dict: FastTextBinDictionary, line: string): Float32Array {
+  const dim = bin.args.dim;
+  const out = new Float32Array(dim);
+  if (bin.args.model === 'sup') {
+    const { words } = dict.getLine(line);
+    const { data, cols } = bin.input;
+    for (const r of words) for (let j = 0; j < cols; j++) out[j] = out[j]! + data[r * cols + j]!;
+    if (words.length > 0) {
+      const scale = Math.fround(1 / words.length);
+      for (let j = 0; j < dim; j++) out[j] = out[j]! * scale;
+    }
+    return out;
+  }
+  const vec = new Float32Array(dim);
+  let count = 0;
+  for (const word of line.split(/[ \t\n\r\v\f]+/).filter((w) => w.length > 0)) {
+    wordVector(bin, dict, word, vec);
+    let sum = 0;
+    for (const x of vec) sum = Math.fround(sum + Math.fround(x * x));
+    const norm = Math.fround(Math.sqrt(sum));
+    if (norm > 0) {
+      const scale = Math.fround(1 / norm);
+      for (let j = 0; j < dim; j++) out[j] = out[j]! + Math.fround(vec[j]! * scale);
+      count++;
+    }
+  }
+  if (count > 0) {
+    const scale = Math.fround(1 / count);
+    for (let j = 0; j < dim; j++) out[j] = out[j]! * scale;
+  }
+  return out;
+}
+
 /** The `.vec` text of a model's words, as fastText writes it. */
 export function formatVec(bin: FastTextBin): string {
   const dict = new FastTextBinDictionary(bin);
@@ -41,9 +86,7 @@ export function formatVec(bin: FastTextBin): string {
   for (let i = 0; i < bin.nwords; i++) {
     const word = bin.entries[i]!.word;
     wordVector(bin, dict, word, vec);
-    let line = `${word} `;
-    for (const v of vec) line += `${formatG(v, 5)} `;
-    lines.push(`${line}\n`);
+    lines.push(`${word} ${formatVector(vec)}\n`);
   }
   return lines.join('');
 }
