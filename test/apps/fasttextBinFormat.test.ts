@@ -62,6 +62,18 @@ describe.skipIf(!hasFastText())('fastText model files', () => {
     expect(r.stderr).toMatch(/supervised fastText model .* skipgram model/);
   });
 
+  test('matrices read the same at any byte alignment (views when aligned, copies otherwise)', () => {
+    const ref = parseFastTextBin(sup);
+    for (let shift = 0; shift < 4; shift++) {
+      const holder = Buffer.alloc(sup.length + shift);
+      sup.copy(holder, shift);
+      const bin = parseFastTextBin(holder.subarray(shift));
+      expect(bin.input.data).toEqual(ref.input.data);
+      expect(bin.output.data).toEqual(ref.output.data);
+      expect(serializeFastTextBin(bin).equals(sup)).toBe(true);
+    }
+  });
+
   test('every truncation is refused with HOGWILD_FASTTEXT_BIN', () => {
     const step = Math.max(1, Math.floor(sup.length / 400));
     for (let n = 0; n < sup.length; n += n < 400 ? 1 : step) expectBinError(sup.subarray(0, n));

@@ -79,14 +79,15 @@ function entriesOfRecord(bytes: Uint8Array): { entries: FastTextBinEntry[]; ntok
   return { entries, ntokens };
 }
 
-/** Puts a supervised fastText model into `ws` as hogwild's model blobs (zero bias); returns its dictionary. */
-export function fastTextBinToWorkspace(bin: FastTextBin, ws: Workspace, name = 'the model file'): DictionaryInfo {
+/** Puts a supervised fastText model into `ws` as hogwild's model blobs (zero bias; only the dictionary with `dictionaryOnly`); returns its dictionary. */
+export function fastTextBinToWorkspace(bin: FastTextBin, ws: Workspace, name = 'the model file', options: { dictionaryOnly?: boolean } = {}): DictionaryInfo {
   if (bin.args.model !== 'sup') {
     throw new InvalidArgumentError(`Expected a supervised fastText model in ${name} but it is a ${bin.args.model === 'sg' ? 'skipgram' : 'cbow'} model (word vectors)`, FASTTEXT_BIN_ERROR);
   }
   if (bin.args.wordNgrams > 64 || bin.args.bucket > 1 << 30) throw binError(name, `its wordNgrams ${bin.args.wordNgrams} or bucket ${bin.args.bucket} is beyond what hogwild supports (64, 2^30)`);
   const record = dictionaryRecordOf(bin);
   ws.deserializeBlob(FASTTEXT_BLOBS.dictionary, DICTIONARY_KIND, { dtype: 'uint8', shape: [record.length], data: record });
+  if (options.dictionaryOnly) return parseDictionaryRecord(record);
   ws.feed(FASTTEXT_BLOBS.input, { dtype: 'float32', shape: [bin.input.rows, bin.input.cols], data: bin.input.data });
   ws.feed(FASTTEXT_BLOBS.output, { dtype: 'float32', shape: [bin.output.rows, bin.output.cols], data: bin.output.data });
   ws.feed(FASTTEXT_BLOBS.bias, { dtype: 'float32', shape: [bin.output.rows], data: new Float32Array(bin.output.rows) });

@@ -1,7 +1,8 @@
 /**
- * Loading fastText's own model file as a hogwild model: the blobs go into a
- * workspace (so the model can be saved or exported like any other) and the
- * predictions come from a scorer that computes them as fastText does.
+ * Loading fastText's own model file as a hogwild FastTextModel: its dictionary
+ * goes into the model's workspace (labels, options), and the predictions come
+ * from a scorer that computes them as fastText does. `hogwild export --format
+ * hogwild` converts the whole model into hogwild's blobs.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -42,7 +43,9 @@ export function loadFastTextBinModel(path: string): LoadedFastTextBin | null {
   const bin = readFastTextBin(path);
   const ws = new Workspace();
   try {
-    const dictionary = fastTextBinToWorkspace(bin, ws, path);
+    // The workspace gets the dictionary only: predictions come from the scorer,
+    // and a second copy of a large input matrix would double the memory.
+    const dictionary = fastTextBinToWorkspace(bin, ws, path, { dictionaryOnly: true });
     return { ws, dictionary, dim: bin.args.dim, meta: { format: 'fasttext-bin/12', ...metaOfFastTextBin(bin) }, scorer: new FastTextBinScorer(bin) };
   } catch (err) {
     ws.dispose();

@@ -114,9 +114,15 @@ function readMatrix(c: Cursor, which: string): FastTextMatrix {
     throw binError(c.name, `its ${which} matrix is ${rows} × ${cols} with ${c.bytes.length - c.at} bytes left`);
   }
   const n = Number(rows * cols);
-  const data = new Float32Array(n);
-  // Copy out (the file's offset need not be 4-byte aligned).
-  new Uint8Array(data.buffer).set(c.bytes.subarray(c.at, c.at + n * 4));
+  const offset = c.bytes.byteOffset + c.at;
+  let data: Float32Array;
+  if (offset % 4 === 0) {
+    // A view of the file's bytes: no second copy of a large model.
+    data = new Float32Array(c.bytes.buffer, offset, n);
+  } else {
+    data = new Float32Array(n);
+    new Uint8Array(data.buffer).set(c.bytes.subarray(c.at, c.at + n * 4));
+  }
   c.at += n * 4;
   return { rows: Number(rows), cols: Number(cols), data };
 }
