@@ -34,7 +34,7 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: "write a model as fastText's .bin (or a fastText .bin as a hogwild model)",
+  summary: "write a model as fastText's .bin or .vec (or a fastText .bin as a hogwild model)",
   usage: ['hogwild export <model> <output.bin> [--format fasttext|hogwild]', 'hogwild export <model> <output.vec> --format vec'],
   options: OPTIONS,
   details:
