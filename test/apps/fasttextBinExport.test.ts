@@ -7,7 +7,12 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { parseFastTextBin } from '../../lib/apps/fasttext/fastTextBin/read.js';
+import { fastTextBinToWorkspace } from '../../lib/apps/fasttext/fastTextBin/convert.js';
+import { parseFastTextBin, readFastTextBin } from '../../lib/apps/fasttext/fastTextBin/read.js';
+import { FASTTEXT_MODEL_BLOBS } from '../../lib/apps/fasttext/FastTextJob.js';
+import { FASTTEXT_MODEL_FORMAT } from '../../lib/apps/fasttext/FastTextModel.js';
+import { saveCheckpoint } from '../../lib/checkpoint/files.js';
+import { Workspace } from '../../lib/runtime/Workspace.js';
 import { fasttext, hasFastText, hogwild, writeSmallCorpus } from './fasttextBinHelpers.js';
 
 describe.skipIf(!hasFastText())('hogwild export', () => {
@@ -57,6 +62,21 @@ describe.skipIf(!hasFastText())('hogwild export', () => {
     });
     expect(sameOrder).toBeGreaterThan(ours.length - 3);
     for (const k of ['1', '2']) expect((await hogwild(['test', at('hw.bin'), at('test.txt'), k])).stdout).toBe(fasttext(['test', at('hw-ft.bin'), at('test.txt'), k]));
+  });
+
+  test('a hogwild model trained with loss hs (no fastText arguments saved) predicts and exports as fastText does', async () => {
+    const ws = new Workspace();
+    try {
+      fastTextBinToWorkspace(readFastTextBin(at('ft.bin')), ws);
+      await saveCheckpoint(ws, FASTTEXT_MODEL_BLOBS, at('hw-hs.bin'), { epoch: 1, node: 'model', meta: { format: FASTTEXT_MODEL_FORMAT, loss: 'hs', dim: '12' } });
+    } finally {
+      ws.dispose();
+    }
+    const args = (m: string) => ['predict-prob', at(m), at('test.txt'), '4'];
+    expect((await hogwild(args('hw-hs.bin'))).stdout).toBe(fasttext(args('ft.bin')));
+    expect((await hogwild(['export', at('hw-hs.bin'), at('hw-hs-ft.bin')])).code).toBe(0);
+    expect(parseFastTextBin(readFileSync(at('hw-hs-ft.bin'))).args).toMatchObject({ loss: 'hs', minn: 3, maxn: 5, wordNgrams: 2, bucket: 4000 });
+    expect(fasttext(args('hw-hs-ft.bin'))).toBe(fasttext(args('ft.bin')));
   });
 
   test('bad command lines and inputs are refused with one line', async () => {

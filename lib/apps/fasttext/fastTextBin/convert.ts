@@ -14,7 +14,7 @@ import type { Workspace } from '../../../runtime/Workspace.js';
 import { InvalidArgumentError } from '../../../errors/index.js';
 import { FASTTEXT_BLOBS } from '../FastTextJob.js';
 import { parseDictionaryRecord, type DictionaryInfo } from '../dictionaryRecord.js';
-import { binError, FASTTEXT_BIN_ERROR, type FastTextBin, type FastTextBinArgs, type FastTextBinEntry } from './format.js';
+import { binError, FASTTEXT_BIN_ERROR, LOSS_IDS, type FastTextBin, type FastTextBinArgs, type FastTextBinEntry } from './format.js';
 
 /** Native kind of the dictionary blob. */
 const DICTIONARY_KIND = 'fastTextDictionary';
@@ -109,9 +109,7 @@ function argsOf(meta: Readonly<Record<string, string>>, dict: DictionaryInfo, di
     }
   }
   const loss = (meta.loss ?? 'softmax') as FastTextBinArgs['loss'];
-  if (loss !== 'softmax' && saved.loss !== loss) {
-    throw new InvalidArgumentError(`Expected a softmax model to write as a fastText model but it was trained with loss ${loss}`, FASTTEXT_BIN_ERROR);
-  }
+  if (!(loss in LOSS_IDS)) throw new InvalidArgumentError(`Expected a model trained with loss softmax, hs, ns or ova but it was trained with loss ${loss}`, FASTTEXT_BIN_ERROR);
   // What the dictionary says wins: it is what the input rows were made with.
   return { ...SUPERVISED_DEFAULTS, ...saved, dim, loss, model: 'sup', minCount: dict.minCount, wordNgrams: dict.wordNgrams, minn: dict.minn, maxn: dict.maxn, bucket: saved.bucket ?? dict.bucket };
 }

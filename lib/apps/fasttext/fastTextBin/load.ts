@@ -55,10 +55,11 @@ export function loadFastTextBinModel(path: string): LoadedFastTextBin | null {
 
 /**
  * A fastText scorer for a hogwild model converted from a fastText model file
- * (its metadata carries fastText's arguments): it predicts as fastText does,
- * whatever its loss. Null for models hogwild trained.
+ * (its metadata carries fastText's arguments) or trained with a loss other
+ * than softmax (hs, ns, ova: the output rows are laid out as fastText's): it
+ * predicts as fastText does. Null for softmax models hogwild trained.
  */
 export function scorerOfConvertedModel(ws: Workspace, meta: Readonly<Record<string, string>>): FastTextBinScorer | null {
-  if (meta[FASTTEXT_ARGS_META] === undefined) return null;
+  if (meta[FASTTEXT_ARGS_META] === undefined && (meta.loss ?? 'softmax') === 'softmax') return null;
   return new FastTextBinScorer(fastTextBinFromWorkspace(ws, meta));
 }
