@@ -87,6 +87,7 @@ export interface KnownOps {
   AveragedLoss: Op1;
   SquaredL2Distance: Op1;
   SigmoidCrossEntropyWithLogits: Op1;
+  BinaryLogisticLoss: Op1;
   Accuracy: Op1;
   MatMul: Op1;
   // shapes
@@ -152,6 +153,7 @@ export const INTERNAL_GRADIENT_OPS: readonly string[] = [
   'AddGradient',
   'AveragedLossGradient',
   'BatchGatherGradient',
+  'BinaryLogisticLossGradient',
   'ClipGradient',
   'DivGradient',
   'DropoutGrad',

@@ -19,6 +19,9 @@ import { parseDictionaryRecord, type DictionaryInfo } from './dictionaryRecord.j
 import { FASTTEXT_BLOBS, FASTTEXT_MODEL_BLOBS, type FastTextJob } from './FastTextJob.js';
 import { FastTextPredictor, PREDICT_OUTPUT } from './FastTextPredictor.js';
 import { Meter, type Prediction } from './metrics.js';
+import type { BatchPredictor } from './predictStream.js';
+import { FastTextBinBatchPredictor } from './fastTextBin/batchPredictor.js';
+import { loadFastTextBinModel, scorerOfConvertedModel, type FastTextBinScorer } from './fastTextBin/load.js';
 
 /** fastText's own .bin files start with this int32 (FASTTEXT_FILEFORMAT_MAGIC_INT32). */
 const FASTTEXT_MAGIC = 793712314;
@@ -100,6 +103,8 @@ export class FastTextModel {
   private readonly _predictor: FastTextPredictor;
   private _queue: Promise<unknown> = Promise.resolve();
   private _disposed = false;
+  /** Set for a model read from fastText's own model file: predicts as fastText does. */
+  private _fastText: FastTextBinScorer | null = null;
 
   private constructor(path: string, ws: Workspace, dictionary: DictionaryInfo, dim: number, meta: Record<string, string>) {
     this.path = path;
@@ -118,6 +123,12 @@ export class FastTextModel {
    */
   static async load(path: string): Promise<FastTextModel> {
     const file = resolveModelPath(path);
+    const fromFastText = loadFastTextBinModel(file);
+    if (fromFastText) {
+      const model = new FastTextModel(file, fromFastText.ws, fromFastText.dictionary, fromFastText.dim, fromFastText.meta);
+      model._fastText = fromFastText.scorer;
+      return model;
+    }
     checkNotFastTextBinary(file);
     const info = await inspectCheckpoint(file);
     const names = new Set(info.blobs.map((b) => b.name));
@@ -132,7 +143,9 @@ export class FastTextModel {
       if (!record) throw new InvalidArgumentError(`Expected a fastText dictionary in ${file} but its blob is not one`, 'HOGWILD_DATA');
       const dictionary = parseDictionaryRecord(record.data as Uint8Array);
       const dim = info.blobs.find((b) => b.name === FASTTEXT_BLOBS.input)!.shape[1] ?? 0;
-      return new FastTextModel(file, ws, dictionary, dim, info.meta);
+      const model = new FastTextModel(file, ws, dictionary, dim, info.meta);
+      model._fastText = scorerOfConvertedModel(ws, info.meta);
+      return model;
     } catch (err) {
       ws.dispose();
       throw err;
@@ -147,8 +160,9 @@ export class FastTextModel {
   }
 
   /** The native predictor of this model, for streaming (predictStream); valid until dispose(). */
-  predictor(): FastTextPredictor {
+  predictor(): BatchPredictor {
     if (this._disposed) throw new InvalidArgumentError('Expected a live FastTextModel but it was disposed', 'HOGWILD_DISPOSED');
+    if (this._fastText) return new FastTextBinBatchPredictor(this._fastText, this.labels);
     return this._predictor;
   }
 
@@ -158,6 +172,7 @@ export class FastTextModel {
    */
   async predict(lines: readonly string[], k = 1, threshold = 0): Promise<Prediction[][]> {
     checkKAndThreshold(k, threshold);
+    if (this._fastText) return this._fastText.predict(lines, k, threshold);
     const out: Prediction[][] = [];
     for (let i = 0; i < lines.length; i += CHUNK_LINES) {
       const r = await this._exclusive(() => this._predictor.predict(joinLines(lines, i), { k, threshold, output: PREDICT_OUTPUT.arrays }, i + 1));
@@ -174,6 +189,7 @@ export class FastTextModel {
   /** fastText's `test`: precision and recall at k over the lines with a known label. */
   async test(lines: readonly string[], k = 1, threshold = 0): Promise<FastTextTestResult> {
     checkKAndThreshold(k, threshold);
+    if (this._fastText) return this._fastText.test(lines, k, threshold);
     const meter = new Meter();
     for (let i = 0; i < lines.length; i += CHUNK_LINES) {
       const r = await this._exclusive(() => this._predictor.predict(joinLines(lines, i), { k, threshold, output: PREDICT_OUTPUT.test }, i + 1));

@@ -26,6 +26,9 @@ const noop = (): void => undefined;
 
 export type StreamMode = 'predict' | 'predict-prob' | 'test';
 
+/** What predictStream needs of a predictor: the native one, or fastText's own scorer for a fastText .bin. */
+export type BatchPredictor = Pick<FastTextPredictor, 'predict' | 'maxLineBytes'>;
+
 export interface PredictStreamOptions {
   mode: StreamMode;
   k?: number;
@@ -91,7 +94,7 @@ function lineEndBefore(buf: Buffer, start: number, end: number): number {
  * too long or not UTF-8; answers for the lines before it are written first.
  */
 export async function predictStream(
-  predictor: FastTextPredictor,
+  predictor: BatchPredictor,
   input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   options: PredictStreamOptions,
 ): Promise<PredictStreamResult> {

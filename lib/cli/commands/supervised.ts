@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import { buildFastTextJob, type FastTextJob } from '../../apps/fasttext/FastTextJob.js';
 import { modelFileOf, saveFastTextModel } from '../../apps/fasttext/FastTextModel.js';
+import { pretrainedVectorsSession } from '../../apps/fasttext/fastTextBin/pretrained.js';
 import { resolveFastTextOptions, type FastTextTrainOptions, type ResolvedFastTextOptions } from '../../apps/fasttext/options.js';
 import { HogwildError } from '../../errors/index.js';
 import { LocalSession } from '../../session/LocalSession.js';
@@ -35,6 +36,7 @@ const OPTIONS: OptionSpecs = {
   loss: { type: 'string', value: 'name', description: 'loss function (softmax; ns, hs, ova are not implemented)', default: 'softmax' },
   seed: { type: 'string', value: 'int', description: 'seed of the initialization and the example order', default: '0' },
   label: { type: 'string', value: 'prefix', description: 'labels prefix', default: '__label__' },
+  pretrainedVectors: { type: 'string', value: 'file', description: 'word vectors (.vec) for the input rows of the words they have' },
   'checkpoint-dir': { type: 'string', value: 'dir', description: 'where a checkpoint is saved after every epoch', default: '<prefix>.checkpoints' },
   resume: { type: 'boolean', description: 'resume from the newest valid checkpoint in the checkpoint directory' },
   'skip-invalid': { type: 'boolean', description: 'skip lines without a known label (fastText does so silently) instead of failing' },
@@ -140,7 +142,7 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   }
   writeFileSync(join(mkdir(dir), RUN_FILE), `${JSON.stringify({ ...resolved, input: opts.input }, null, 2)}\n`);
 
-  const session = new LocalSession();
+  const session = typeof v.pretrainedVectors === 'string' ? await pretrainedVectorsSession(v.pretrainedVectors, ft.job.initGroup, resolved.dim).catch((e: unknown) => Promise.reject(e instanceof HogwildError ? new InputError(e.message, { cause: e }) : e)) : new LocalSession();
   let result: TrainingResult;
   try {
     result = await runTraining({
