@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 
 import { ContextError, InvalidArgumentError } from '../errors/index.js';
 import type { Workspace } from '../runtime/Workspace.js';
-import { checkInteger, checkStrings, describeValue } from '../runtime/validate.js';
+import { checkInteger, checkOptions, checkStrings, describeValue } from '../runtime/validate.js';
 import type {
   CheckpointManagerApi,
   CheckpointMetadataHandler,
@@ -31,6 +31,7 @@ import {
   saveCheckpoint,
   sweepTempFiles,
 } from './files.js';
+import { ensureDirectory } from './atomicWrite.js';
 import { checkDbType, dbName, DEFAULT_DB_TYPE, validateNodeName } from './naming.js';
 import { applyRetention } from './retention.js';
 
@@ -115,6 +116,7 @@ export class CheckpointManager implements CheckpointManagerApi {
     this.nodeName = validateNodeName(nodeName);
     this.dbType = checkDbType(dbType);
     this.metadataHandler = metadataHandler;
+    checkOptions(options, 'CheckpointManager options', ['maxToKeep']);
     this.maxToKeep = options.maxToKeep === undefined ? undefined : checkInteger(options.maxToKeep, 'options.maxToKeep', 1);
   }
 
@@ -181,6 +183,8 @@ export class CheckpointManager implements CheckpointManagerApi {
     this._currentDbName = path;
     return this._timed(async (ws) => {
       const names = this.blobList();
+      // A missing directory is created (parents fsynced), not a failed save every epoch.
+      ensureDirectory(dirname(path));
       await saveCheckpoint(ws, names, path, { epoch, node: this.nodeName });
     }, async () => {
       if (this.maxToKeep === undefined) return;

@@ -6,7 +6,7 @@
 import { debuglog } from 'node:util';
 
 import { ContextError, InvalidArgumentError } from '../errors/index.js';
-import { checkStrings } from '../runtime/validate.js';
+import { checkStrings, checkOptions } from '../runtime/validate.js';
 import type {
   CheckpointManagerApi,
   CheckpointMetadataHandler,
@@ -38,7 +38,7 @@ export class MultiNodeCheckpointManager implements CheckpointManagerApi {
     this.dbPrefix = dbPrefix;
     this.dbType = checkDbType(dbType);
     this.metadataHandler = metadataHandler;
-    this._options = { ...options };
+    this._options = { ...checkOptions(options, 'MultiNodeCheckpointManager options', ['maxToKeep']) };
   }
 
   /** `[node, manager]` pairs, in node order (Caffe2's `_node_managers`); undefined before init. */

@@ -14,6 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { regularFileOf } from '../../checkpoint/regularFile.js';
 import { inspectCheckpoint, loadCheckpoint, saveCheckpoint } from '../../checkpoint/files.js';
 import { DataError, HogwildError, InvalidArgumentError } from '../../errors/index.js';
 import { Net } from '../../net/Net.js';
@@ -134,7 +135,8 @@ export class FastTextModel {
    * HogwildError naming the file when it is missing, corrupt, or not a model.
    */
   static async load(path: string): Promise<FastTextModel> {
-    const file = resolveModelPath(path);
+    // Symlinks followed; a FIFO refused before any open() that would block.
+    const file = regularFileOf(resolveModelPath(path), 'model file');
     checkNotFastTextBinary(file);
     const info = await inspectCheckpoint(file);
     const names = new Set(info.blobs.map((b) => b.name));
