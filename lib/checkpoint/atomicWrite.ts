@@ -8,7 +8,7 @@
  * sweepTempFiles removes what a killed writer left.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 
 import { CheckpointIOError } from './errors.js';
@@ -77,8 +77,18 @@ export function ensureDirectory(dir: string): string {
   return dir;
 }
 
-/** The temp name a write of `path` uses (the checkpoint writer's pattern). */
+/**
+ * The temp name a write of `path` uses (the checkpoint writer's pattern).
+ * HOGWILD_CKPT_FIXED_TMP=1 makes it `<path>.tmp-0-0000000000000000`, as for
+ * the native writer, so fault-injection tests can name it (strace -P); a
+ * leftover of a killed test run is removed first.
+ */
 export function tempPathFor(path: string): string {
+  if (process.env.HOGWILD_CKPT_FIXED_TMP === '1') {
+    const fixed = `${path}.tmp-0-0000000000000000`;
+    rmSync(fixed, { force: true });
+    return fixed;
+  }
   return `${path}.tmp-${process.pid}-${randomBytes(8).toString('hex')}`;
 }
 

@@ -69,7 +69,8 @@ export class CheckpointLedger {
   static async open(dir: string, node: string, resume: boolean): Promise<CheckpointLedger> {
     const old = readManifest(dir, node);
     let data: ManifestData;
-    if (resume && old) data = old;
+    // A fresh run killed before its first checkpoint: its predecessor's are the recovery point.
+    if (resume && old) data = old.epochs.length > 0 ? old : { ...old, epochs: old.previous, previous: [] };
     else if (resume) {
       const adopted: number[] = [];
       for (const e of listCheckpointEpochs(dir, node)) if (await isValidCheckpoint(join(dir, `${node}.${e}`), { epoch: e, node })) adopted.push(e);

@@ -260,7 +260,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     if (typeof loss !== 'number' || Number.isFinite(loss)) return;
     const err = new ExecutionError(
       'HOGWILD_NON_FINITE_LOSS',
-      `Training diverged: the loss ('${this._lossReport}') is ${loss} after epoch ${epoch} (try a lower learning rate); epoch ${epoch} is not checkpointed`,
+      `Training diverged: the loss${this._lossReport === 'loss' ? '' : ` ('${this._lossReport}')`} is ${loss} after epoch ${epoch} (try a lower learning rate); epoch ${epoch} is not checkpointed`,
     );
     if (this._nonFiniteLoss === 'stop') throw err;
     this._warn(err);
