@@ -56,7 +56,11 @@ export function ensureDirectory(dir: string): string {
     try {
       st = statSync(d);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(err, 'stat', d);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') {
+        throw new CheckpointIOError('ENOTDIR', `Could not create directory ${dir}: a part of its path is not a directory (ENOTDIR)`, { syscall: 'mkdir', path: d });
+      }
+      if (code !== 'ENOENT') throw ioError(err, 'stat', d);
       missing.push(d);
       if (dirname(d) === d) break;
       continue;
