@@ -9,7 +9,7 @@
 # with and without subwords and n-grams, and earlier crashers). New
 # interesting inputs go to build-fuzz/fasttext-corpus/ (not committed). A crash
 # writes build-fuzz/fasttext-crash-*; minimize it with -minimize_crash=1 and
-# add it to the seed directory, which test/apps/fasttextDictionaryCorpus.test.ts
+# add it to the seed directory, which test/fuzz/stateFiles.fuzz.test.ts
 # replays on every test run.
 # Needs: apt-get install clang-14 libclang-rt-14-dev
 set -euo pipefail

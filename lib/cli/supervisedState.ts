@@ -32,6 +32,9 @@ function checkResumable(file: string, dir: string, o: ResolvedFastTextOptions, i
   } catch {
     throw new InputError(`cannot resume: ${file} is not valid JSON`);
   }
+  if (typeof before !== 'object' || before === null || Array.isArray(before)) {
+    throw new InputError(`cannot resume: ${file} is not a hogwild settings file (expected a JSON object)`);
+  }
   for (const k of SHAPE_KEYS) {
     if (before[k] !== undefined && before[k] !== o[k]) {
       throw new UsageError(`cannot resume: the checkpoints in ${dir} were trained with -${k} ${String(before[k])}, not ${String(o[k])}`);
