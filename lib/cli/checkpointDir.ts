@@ -73,7 +73,8 @@ export async function openCheckpointDir(
 export function stopOnFailedSave(runner: JobRunner, ckpt: CheckpointDir, immediate: AbortController, maxToKeep = 2): { error: Error | undefined } {
   const state: { error: Error | undefined } = { error: undefined };
   runner.on('warning', (w) => {
-    if (state.error || !/checkpoint/i.test(w.message)) return;
+    // JobRunner's two save warnings (a failed save; inaccessible checkpoint files).
+    if (state.error || !/^(Unable to write checkpoint|Checkpoint files cannot be accessed)/.test(w.message)) return;
     state.error = w;
     immediate.abort(w);
   });

@@ -196,6 +196,19 @@ describe('R7: model files', () => {
 });
 
 describe('rough edges', () => {
+  test('hogwild --help documents every exit status', async () => {
+    const r = await runCli(dist, ['--help']);
+    for (const line of [/^ {2}4 +cannot write an output/m, /^ {2}5 +the output or checkpoint directory is in use/m, /^ {2}6 +training diverged/m]) expect(r.stdout).toMatch(line);
+  });
+
+  test('hogwild run locks its checkpoint directory too', async () => {
+    const ck = join(dir, 'run-locked');
+    mkdirSync(ck);
+    writeFileSync(join(ck, 'hogwild.lock'), `${JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), started: 'now', command: 'test' })}\n`);
+    const r = await runCli(dist, ['run', join(dir, 'nostop.mjs'), '--checkpoint-dir', ck, '--max-epochs', '1']);
+    expect(r.code, r.stderr).toBe(EXIT.busy);
+  });
+
   test('-json: an error is the last JSON event on stdout', async () => {
     const r = await runCli(dist, ['supervised', '-input', join(dir, 'missing.txt'), '-output', join(dir, 'x'), '-json']);
     expect(r.code).toBe(EXIT.input);
