@@ -249,6 +249,13 @@ describe('rough edges', () => {
     expect(r.stderr).toContain(`${mod}:2:13: Unexpected token`);
   });
 
+  test('a line longer than 1 MiB trains, as in fastText', async () => {
+    const long = join(dir, 'long.txt');
+    writeFileSync(long, `${readFileSync(train, 'utf8')}__label__0 ${'ab '.repeat(700_000)}\n`);
+    const r = await runCli(dist, ['supervised', '-input', long, '-output', join(dir, 'long'), '-dim', '4', '-epoch', '1', '-thread', '1', '-no-progress', '-no-charts']);
+    expect(r.code, r.stderr).toBe(EXIT.ok);
+  });
+
   test('a checkpoint directory on a missing path is created, nested', async () => {
     const ck = join(dir, 'deep', 'er', 'ckpt');
     const r = await supervised(join(dir, 'deep-out'), ['-epoch', '1', '-checkpoint-dir', ck]);
