@@ -135,11 +135,15 @@ describe('R8: API misuse fails where it is made', () => {
     expect(new Node(new Node('trainer_0')).name).toBe('trainer_0');
   });
 
-  test('the main entry points refuse unknown option keys', () => {
+  test('the main entry points refuse unknown option keys', async () => {
     const { job } = lossJob([1]);
     expect(() => new JobRunner(job, { resumeFromepoch: 3 } as never)).toThrow(/unknown key 'resumeFromepoch'/);
     expect(() => new CheckpointManager('d', 'n', 'safetensors', undefined, { maxTokeep: 2 } as never)).toThrow(/unknown key 'maxTokeep'/);
-    return expect(new JobRunner(job).train(new LocalSession(), { maxepochs: 1 } as never)).rejects.toThrow(/unknown key 'maxepochs'/);
+    const session = new LocalSession();
+    await expect(new JobRunner(job).train(session, { maxepochs: 1 } as never)).rejects.toThrow(/unknown key 'maxepochs'/);
+    await expect(session.run(job.initGroup, { singal: AbortSignal.timeout(1) } as never)).rejects.toThrow(/unknown key 'singal'/);
+    await expect(session.workspace.run({ name: 'p', nets: [], steps: [] } as never, { onreport: () => {} } as never)).rejects.toThrow(/unknown key 'onreport'/);
+    await session.close();
   });
 });
 

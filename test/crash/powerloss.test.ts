@@ -22,7 +22,7 @@ import { crashPoints, materialize } from './fsmodel.js';
 import { haveStrace, traceOps, type Op } from './strace.js';
 
 const full = process.env.CRASHCHECK_FULL === '1';
-const PER_POINT = full ? 10_000 : 12;
+const PER_POINT = full ? 10_000 : 6;
 const fixtures = join(import.meta.dirname, 'fixtures');
 if (!haveStrace) console.warn('powerloss.test: strace is not installed; the power-loss crash checks are skipped (apt-get install strace)');
 

@@ -19,7 +19,7 @@ import { CliError } from '../../lib/cli/exitCodes.js';
 import { openSupervisedState, RUN_FILE } from '../../lib/cli/supervisedState.js';
 import { HogwildError, Workspace } from '../../lib/index.js';
 
-const ROUNDS = Number(process.env.HOGWILD_FUZZ_ROUNDS ?? 300);
+const ROUNDS = Number(process.env.HOGWILD_FUZZ_ROUNDS ?? 240);
 const dirs: string[] = [];
 const mkdtemp = () => {
   const d = mkdtempSync(join(tmpdir(), 'hw-fuzz-'));
