@@ -155,7 +155,10 @@ describe('R5: one run per output', () => {
     const out = join(dir, 'r5b');
     const first = startCli(dist, ['supervised', '-input', train, '-output', out, '-dim', '8', '-thread', '1', '-no-progress', '-no-charts', '-epoch', '40']);
     await waitFor(() => existsSync(join(`${out}.checkpoints`, 'fasttext.1')), 60_000, 'the first checkpoint');
+    // Paused mid-run (its lock held), so the second run surely starts while the first one is running.
+    first.child.kill('SIGSTOP');
     const second = await supervised(out, ['-epoch', '2']);
+    first.child.kill('SIGCONT');
     expect(second.code, second.stderr).toBe(EXIT.busy);
     const a = await first.done;
     expect(a.code, a.stderr).toBe(EXIT.ok);
@@ -205,7 +208,8 @@ describe('rough edges', () => {
     const ck = join(dir, 'run-locked');
     mkdirSync(ck);
     writeFileSync(join(ck, 'hogwild.lock'), `${JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), started: 'now', command: 'test' })}\n`);
-    const r = await runCli(dist, ['run', join(dir, 'nostop.mjs'), '--checkpoint-dir', ck, '--max-epochs', '1']);
+    writeFileSync(join(dir, 'locked.mjs'), 'export default () => { throw new Error("not reached: the lock is checked first"); };\n');
+    const r = await runCli(dist, ['run', join(dir, 'locked.mjs'), '--checkpoint-dir', ck, '--max-epochs', '1']);
     expect(r.code, r.stderr).toBe(EXIT.busy);
   });
 
