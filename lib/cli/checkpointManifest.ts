@@ -29,6 +29,12 @@ export interface ManifestData {
   epochs: number[];
   /** Checkpoints of the run before, deleted once the current run has one. */
   previous: number[];
+  /**
+   * Saves begun and not yet recorded: made durable before the save starts, so
+   * a checkpoint whose save completed but whose commit was never recorded (a
+   * kill in between) is still known to be this CLI's.
+   */
+  pending?: number[];
 }
 
 export function manifestPath(dir: string, node: string): string {
@@ -47,7 +53,14 @@ export function readManifest(dir: string, node: string): ManifestData | undefine
   } catch (err) {
     throw new InputError(`cannot read the checkpoint manifest ${file}: ${(err as Error).message}`, { cause: err });
   }
-  if (v?.version !== 1 || v.node !== node || typeof v.run !== 'string' || !isEpochList(v.epochs) || !isEpochList(v.previous)) {
+  if (
+    v?.version !== 1 ||
+    v.node !== node ||
+    typeof v.run !== 'string' ||
+    !isEpochList(v.epochs) ||
+    !isEpochList(v.previous) ||
+    (v.pending !== undefined && !isEpochList(v.pending))
+  ) {
     throw new InputError(`cannot read the checkpoint manifest ${file}: not a hogwild manifest of node '${node}'`);
   }
   return v as ManifestData;
@@ -76,7 +89,7 @@ export class CheckpointLedger {
       for (const e of listCheckpointEpochs(dir, node)) if (await isValidCheckpoint(join(dir, `${node}.${e}`), { epoch: e, node })) adopted.push(e);
       data = { version: 1, node, run: newRunId(), epochs: adopted.sort((a, b) => a - b), previous: [] };
     } else {
-      const previous = [...new Set([...(old?.epochs ?? []), ...(old?.previous ?? [])])].sort((a, b) => a - b);
+      const previous = [...new Set([...(old?.epochs ?? []), ...(old?.previous ?? []), ...(old?.pending ?? [])])].sort((a, b) => a - b);
       data = { version: 1, node, run: newRunId(), epochs: [], previous };
     }
     const ledger = new CheckpointLedger(dir, node, data);
@@ -95,18 +108,30 @@ export class CheckpointLedger {
 
   /** Whether this CLI wrote the checkpoint of `epoch` (this run or the one before). */
   owns(epoch: number): boolean {
-    return this.data.epochs.includes(epoch) || this.data.previous.includes(epoch);
+    return this.data.epochs.includes(epoch) || this.data.previous.includes(epoch) || (this.data.pending ?? []).includes(epoch);
+  }
+
+  /** Records, durably, that a save of `epoch` begins (see ManifestData.pending). */
+  intend(epoch: number): void {
+    if (this.owns(epoch)) return;
+    this.data.pending = [...(this.data.pending ?? []), epoch].sort((a, b) => a - b);
+    this.write();
   }
 
   path(epoch: number): string {
     return join(this.dir, `${this.node}.${epoch}`);
   }
 
-  /** The newest checkpoint of this run that validates completely; `skipped` hears of each damaged newer one. */
+  /**
+   * The newest checkpoint of this run that validates completely (a pending one
+   * counts: the writer renames a file into place only once it is complete);
+   * `skipped` hears of each damaged newer one that was committed.
+   */
   async latestValid(skipped?: (path: string) => void): Promise<number | undefined> {
-    for (const e of [...this.data.epochs].sort((a, b) => b - a)) {
+    const pending = this.data.pending ?? [];
+    for (const e of [...new Set([...this.data.epochs, ...pending])].sort((a, b) => b - a)) {
       if (await isValidCheckpoint(this.path(e), { epoch: e, node: this.node })) return e;
-      skipped?.(this.path(e));
+      if (!pending.includes(e)) skipped?.(this.path(e));
     }
     return undefined;
   }
@@ -121,12 +146,15 @@ export class CheckpointLedger {
     const d = this.data;
     d.epochs = [...d.epochs.filter((e) => e !== epoch), epoch].sort((a, b) => a - b);
     d.previous = d.previous.filter((e) => e !== epoch);
+    d.pending = (d.pending ?? []).filter((e) => e !== epoch);
     this.write();
     const keep = new Set([epoch, ...d.epochs.slice(-maxToKeep)]);
-    const doomed = [...d.previous, ...d.epochs.filter((e) => !keep.has(e))];
+    // Pending saves other than this one were interrupted (a crash): theirs too.
+    const doomed = [...d.previous, ...d.pending, ...d.epochs.filter((e) => !keep.has(e))];
     if (doomed.length === 0) return;
     removeCheckpointFiles(doomed.map((e) => this.path(e)));
     d.previous = [];
+    d.pending = [];
     d.epochs = d.epochs.filter((e) => keep.has(e));
     this.write();
   }
@@ -164,6 +192,7 @@ export class LedgerCheckpointManager extends CheckpointManager {
           path,
         });
       }
+      this.ledger.intend(epoch);
       await inner(session, options);
     };
   }

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 
 import { ensureDirectory, writeFileAtomic } from '../../lib/checkpoint/atomicWrite.js';
 import { exitCodeOf, EXIT, oneLine } from '../../lib/cli/exitCodes.js';
+import { CheckpointLedger, LedgerCheckpointManager } from '../../lib/cli/checkpointManifest.js';
 import { acquireLock } from '../../lib/cli/outputLock.js';
 import {
   CheckpointManager,
@@ -154,6 +155,46 @@ describe('CLI exit codes by cause', () => {
     for (const c of ['ENOENT', 'EACCES', 'HOGWILD_CHECKPOINT_CORRUPT']) expect(exitCodeOf(errno(c)), c).toBe(EXIT.INPUT);
     expect(exitCodeOf(errno('HOGWILD_NON_FINITE_LOSS'))).toBe(EXIT.DIVERGED);
     expect(oneLine(errno('ENOSPC', '/data/m.bin'))).toBe('ENOSPC: failure, write (/data/m.bin) [ENOSPC]');
+  });
+});
+
+describe('the CLI checkpoint manifest', () => {
+  test('a save killed after its file is complete but before the manifest records it: resume uses it, the next save may replace it', async () => {
+    const dir = mkdtemp();
+    const session = new LocalSession();
+    try {
+      session.workspace.feed('w', new Float32Array([1, 2, 3]));
+      let ledger = await CheckpointLedger.open(dir, 'n', false);
+      const manager = new LedgerCheckpointManager(dir, 'n', ledger);
+      await session.run(manager.init());
+      await session.run(manager.save(1));
+      ledger.committed(1, 2);
+      await session.run(manager.save(2)); // "killed" here: committed(2) never runs
+      ledger = await CheckpointLedger.open(dir, 'n', true);
+      expect(await ledger.latestValid()).toBe(2);
+      const again = new LedgerCheckpointManager(dir, 'n', ledger);
+      await session.run(again.init());
+      await session.run(again.save(2));
+      ledger.committed(2, 2);
+      expect(ledger.epochs).toEqual([1, 2]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test('a file at a checkpoint name that no manifest lists is never replaced', async () => {
+    const dir = mkdtemp();
+    writeFileSync(join(dir, 'n.1'), 'notes');
+    const session = new LocalSession();
+    try {
+      session.workspace.feed('w', new Float32Array([1]));
+      const manager = new LedgerCheckpointManager(dir, 'n', await CheckpointLedger.open(dir, 'n', false));
+      await session.run(manager.init());
+      await expect(session.run(manager.save(1))).rejects.toThrow(/n\.1 exists and was not written by this command/);
+      expect(readFileSync(join(dir, 'n.1'), 'utf8')).toBe('notes');
+    } finally {
+      await session.close();
+    }
   });
 });
 
