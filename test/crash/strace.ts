@@ -6,7 +6,7 @@
 // durable"), not a file. Used by the power-loss checker (fsmodel.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 
 export type Op =
   | { k: 'open'; path: string; create: boolean; trunc: boolean }
@@ -179,4 +179,3 @@ export function parseStrace(text: string, root: string, cwd = process.cwd()): Op
   return ops;
 }
 
-export { join };

@@ -46,7 +46,10 @@ function mutate(bytes: Buffer, r: (n: number) => number, json: boolean): Buffer 
   const b = Buffer.from(bytes);
   switch (r(json ? 8 : 6)) {
     case 0:
-      if (b.length) b[r(b.length)] ^= 1 << r(8);
+      if (b.length) {
+        const at = r(b.length);
+        b[at] = b[at]! ^ (1 << r(8));
+      }
       return b;
     case 1:
       if (b.length) b[r(b.length)] = r(256);
