@@ -256,6 +256,30 @@ describe('rough edges', () => {
     expect(r.stderr).toContain(`${mod}:2:13: Unexpected token`);
   });
 
+  test('a read-only or full file system exits 4 with the path (was 1); a missing input exits 3', async () => {
+    const ro = join(dir, 'ro');
+    mkdirSync(ro);
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]).status !== 0) {
+      console.warn('reliability.test: cannot mount a tmpfs (not root?): the EROFS/ENOSPC case is skipped');
+      return;
+    }
+    try {
+      let r = await supervised(join(dir, 'ro-out'), ['-epoch', '1', '-checkpoint-dir', join(ro, 'ck')]);
+      expect(r.code, r.stderr).toBe(EXIT.output);
+      expect(r.stderr).toMatch(new RegExp(`${join(ro, 'ck')}.*EROFS`));
+      spawnSync('umount', [ro]);
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', ro]).status).toBe(0);
+      r = await supervised(join(ro, 'full'), ['-epoch', '1', '-dim', '64']);
+      expect(r.code, r.stderr).toBe(EXIT.output);
+      expect(r.stderr).toMatch(/ENOSPC/);
+      expect(r.stderr).toContain(ro);
+    } finally {
+      spawnSync('umount', [ro]);
+    }
+    const r = await supervised(join(dir, 'nothing'), ['-epoch', '1', '-input', join(dir, 'absent.txt')]);
+    expect(r.code).toBe(EXIT.input);
+  });
+
   test('a line longer than 1 MiB trains, as in fastText', async () => {
     const long = join(dir, 'long.txt');
     writeFileSync(long, `${readFileSync(train, 'utf8')}__label__0 ${'ab '.repeat(700_000)}\n`);
