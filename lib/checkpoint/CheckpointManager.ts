@@ -269,7 +269,8 @@ export class CheckpointManager implements CheckpointManagerApi {
     this._openDirectory();
     for (const epoch of listCheckpointEpochs(this.directory, this.nodeName)) {
       if (await isValidCheckpoint(this.dbName(epoch), { epoch, node: this.nodeName })) return epoch;
-      log('Skipping checkpoint %s: it does not validate', this.dbName(epoch));
+      // Falling back to an older checkpoint loses epochs: say so.
+      process.emitWarning(`Skipping checkpoint ${this.dbName(epoch)}: it does not validate; trying an older one`, { type: 'HogwildWarning', code: 'HOGWILD_CHECKPOINT_SKIPPED' });
     }
     return undefined;
   }

@@ -158,6 +158,32 @@ describe('CLI exit codes by cause', () => {
   });
 });
 
+describe("resume 'latest' over a damaged newest checkpoint", () => {
+  test('warns (HOGWILD_CHECKPOINT_SKIPPED) naming the file, then uses the older one', async () => {
+    const dir = mkdtemp();
+    const session = new LocalSession();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      session.workspace.feed('w', new Float32Array([1, 2, 3]));
+      const m = new CheckpointManager(dir, 'n');
+      await session.run(m.init());
+      await session.run(m.save(1));
+      await session.run(m.save(2));
+      const bytes = readFileSync(join(dir, 'n.2'));
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
+      writeFileSync(join(dir, 'n.2'), bytes);
+      expect(await new CheckpointManager(dir, 'n').latestValidEpoch()).toBe(1);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+      await session.close();
+    }
+    expect(warnings).toEqual([expect.objectContaining({ code: 'HOGWILD_CHECKPOINT_SKIPPED', message: expect.stringContaining(join(dir, 'n.2')) })]);
+  });
+});
+
 describe('the CLI checkpoint manifest', () => {
   test('a save killed after its file is complete but before the manifest records it: resume uses it, the next save may replace it', async () => {
     const dir = mkdtemp();
