@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 
 import { ContextError, InvalidArgumentError } from '../errors/index.js';
 import type { Workspace } from '../runtime/Workspace.js';
-import { checkInteger, checkStrings, describeValue } from '../runtime/validate.js';
+import { checkInteger, checkOptions, checkStrings, describeValue } from '../runtime/validate.js';
 import type {
   AsyncSaveAction,
   CheckpointManagerApi,
@@ -31,6 +31,7 @@ import {
   saveCheckpoint,
   sweepTempFiles,
 } from './files.js';
+import { ensureDirectory } from './atomicWrite.js';
 import { newestValidEpoch, type ResumeEpoch } from './epochs.js';
 import { CheckpointManagerBase } from './CheckpointManagerBase.js';
 import { checkDbType, dbName, DEFAULT_DB_TYPE, validateNodeName } from './naming.js';
@@ -109,6 +110,7 @@ export class CheckpointManager extends CheckpointManagerBase implements Checkpoi
   ) {
     super(dbPrefix, dbType, metadataHandler);
     this.nodeName = validateNodeName(nodeName);
+    checkOptions(options, 'CheckpointManager options', ['maxToKeep']);
     this.maxToKeep = options.maxToKeep === undefined ? undefined : checkInteger(options.maxToKeep, 'options.maxToKeep', 1);
   }
 
@@ -177,6 +179,8 @@ export class CheckpointManager extends CheckpointManagerBase implements Checkpoi
     this._currentDbName = path;
     return this._timed(async (ws) => {
       const names = this.blobList();
+      // A missing directory is created (parents fsynced), not a failed save every epoch.
+      ensureDirectory(dirname(path));
       await saveCheckpoint(ws, names, path, { epoch, node: this.nodeName });
     }, () => this._retain(path, epoch));
   }
@@ -194,6 +198,8 @@ export class CheckpointManager extends CheckpointManagerBase implements Checkpoi
     return async (session: Session) => {
       const ws = workspaceOf(session);
       this._openDirectory();
+      // A missing directory is created (parents fsynced), as save() does.
+      ensureDirectory(dirname(path));
       this._saver ??= new AsyncCheckpointSaver();
       await this._saver.idle();
       this._currentCheckpointDuration = undefined;

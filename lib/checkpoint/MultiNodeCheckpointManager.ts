@@ -6,7 +6,7 @@
 import { debuglog } from 'node:util';
 
 import { ContextError, InvalidArgumentError } from '../errors/index.js';
-import { checkStrings } from '../runtime/validate.js';
+import { checkStrings, checkOptions } from '../runtime/validate.js';
 import type {
   AsyncSaveAction,
   CheckpointManagerApi,
@@ -32,7 +32,7 @@ export class MultiNodeCheckpointManager extends CheckpointManagerBase implements
 
   constructor(dbPrefix: string, dbType: string = DEFAULT_DB_TYPE, metadataHandler?: CheckpointMetadataHandler, options: CheckpointManagerOptions = {}) {
     super(dbPrefix, dbType, metadataHandler);
-    this._options = { ...options };
+    this._options = { ...checkOptions(options, 'MultiNodeCheckpointManager options', ['maxToKeep']) };
   }
 
   /** `[node, manager]` pairs, in node order (Caffe2's `_node_managers`); undefined before init. */

@@ -4,13 +4,9 @@
  * newest epoch whose checkpoints validate for a set of nodes (a single-node
  * manager is the one-node case). See docs/checkpoints.md.
  */
-import { debuglog } from 'node:util';
-
 import { checkInteger } from '../runtime/validate.js';
 import type { CheckpointMetadataHandler } from '../session/checkpointApi.js';
 import { isValidCheckpoint, listCheckpointEpochs } from './files.js';
-
-const log = debuglog('hogwild:checkpoint');
 
 /** The epoch argument JobRunner passes: a number, 'latest' (newest checkpoint that validates), or undefined. */
 export type ResumeEpoch = number | 'latest' | undefined;
@@ -53,7 +49,8 @@ export async function newestValidEpoch(nodes: readonly NodeCheckpoints[]): Promi
   for (const epoch of candidates) {
     const bad = await firstInvalid(nodes, epoch);
     if (bad === undefined) return epoch;
-    log('Skipping epoch %d: checkpoint %s does not validate', epoch, bad);
+    // Falling back to an older checkpoint loses epochs: say so.
+    process.emitWarning(`Skipping checkpoint ${bad}: it does not validate; trying an older one`, { type: 'HogwildWarning', code: 'HOGWILD_CHECKPOINT_SKIPPED' });
   }
   return undefined;
 }

@@ -4,12 +4,10 @@
  * directory or confuse a shell or terminal is refused.
  */
 import { InvalidArgumentError } from '../errors/index.js';
-import { checkInteger, describeValue } from '../runtime/validate.js';
+import { checkInteger, checkNodeName, describeValue } from '../runtime/validate.js';
 
 /** The only checkpoint DB type (the file format of docs/checkpoints.md). */
 export const DEFAULT_DB_TYPE = 'safetensors';
-
-const MAX_NODE_NAME_BYTES = 200;
 
 /**
  * Throws InvalidArgumentError unless `name` is a node name that stays a plain
@@ -17,19 +15,7 @@ const MAX_NODE_NAME_BYTES = 200;
  * at most 200 UTF-8 bytes. Returns the name.
  */
 export function validateNodeName(name: unknown, argName = 'nodeName'): string {
-  const bad = (why: string): never => {
-    throw new InvalidArgumentError(
-      `Expected a node name that stays inside the checkpoint directory (${why}) for ${argName} but received ${describeValue(name)}`,
-    );
-  };
-  if (typeof name !== 'string') return bad('a string');
-  if (name.length === 0) bad('not empty');
-  if (name === '.' || name === '..') bad("not '.' or '..'");
-  // eslint-disable-next-line no-control-regex
-  if (/[/\\\u0000-\u001f\u007f]/u.test(name)) bad("no '/', '\\\\', NUL or control characters");
-  if (/[\ud800-\udfff]/u.test(name.replace(/[\ud800-\udbff][\udc00-\udfff]/gu, ''))) bad('valid Unicode');
-  if (Buffer.byteLength(name, 'utf8') > MAX_NODE_NAME_BYTES) bad(`at most ${MAX_NODE_NAME_BYTES} bytes`);
-  return name;
+  return checkNodeName(name, argName);
 }
 
 function checkEpoch(epoch: unknown): number {

@@ -45,6 +45,9 @@ Exit status:
   ${EXIT.FAILURE}    training or prediction failed while running
   ${EXIT.USAGE}    bad command line (unknown command or option, bad value)
   ${EXIT.INPUT}    bad input: missing, unreadable or malformed file
+  ${EXIT.OUTPUT}    cannot write an output (disk full, read-only, permission, failed checkpoint save)
+  ${EXIT.BUSY}    the output or checkpoint directory is in use by another run (lock file)
+  ${EXIT.DIVERGED}    training diverged (NaN or infinite loss); the last good checkpoint is kept
   ${EXIT.INTERRUPTED}  stopped by Ctrl-C after checkpointing the last finished epoch
   ${EXIT.TERMINATED}  stopped by SIGTERM after checkpointing the last finished epoch
 `;

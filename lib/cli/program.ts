@@ -31,6 +31,12 @@ function version(): string {
   }
 }
 
+function errorEvent(err: unknown, exitCode: number): Record<string, unknown> {
+  const code = (err as { code?: unknown } | null)?.code;
+  const path = (err as { path?: unknown } | null)?.path;
+  return { event: 'error', message: oneLine(err), exitCode, ...(typeof code === 'string' ? { code } : {}), ...(typeof path === 'string' ? { path } : {}) };
+}
+
 /** Runs `hogwild <argv…>`; resolves with the exit status (never rejects). */
 export async function main(argv: readonly string[], ctx: CommandContext = { out: process.stdout, err: process.stderr }): Promise<number> {
   const debug = argv.includes('--debug') || argv.includes('-debug') || process.env.HOGWILD_DEBUG === '1';
@@ -57,8 +63,11 @@ export async function main(argv: readonly string[], ctx: CommandContext = { out:
     const args = parseCommandArgs(cmd.name, rest, cmd.options);
     return await cmd.run(args, ctx);
   } catch (err) {
+    const exitCode = exitCodeOf(err);
     ctx.err.write(`hogwild${name && COMMANDS.some((c) => c.name === name) ? ` ${name}` : ''}: ${oneLine(err)}\n`);
     if (debug && err instanceof Error && err.stack) ctx.err.write(`${err.stack}\n`);
-    return exitCodeOf(err);
+    // -json: the event stream on stdout ends with the error too, so a tool reading it needs no stderr parsing.
+    if (rest.includes('-json') || rest.includes('--json')) ctx.out.write(`${JSON.stringify(errorEvent(err, exitCode))}\n`);
+    return exitCode;
   }
 }

@@ -5,17 +5,19 @@
  * first Ctrl-C (or SIGTERM) lets the running epoch finish, checkpoints it and
  * stops; a second one stops at once, keeping the previous checkpoint.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CheckpointManager } from '../checkpoint/CheckpointManager.js';
-import { listCheckpointEpochs, removeCheckpointFiles } from '../checkpoint/files.js';
+import { writeFileAtomic } from '../checkpoint/atomicWrite.js';
+import type { CheckpointManager } from '../checkpoint/CheckpointManager.js';
+import { PlanError } from '../errors/index.js';
 import type { Job } from '../job/Job.js';
 import type { TaskOutput } from '../job/TaskOutput.js';
 import type { Report } from '../native/coreTypes.js';
 import { JobRunner, type ReportedValue } from '../session/JobRunner.js';
 import type { LocalSession } from '../session/LocalSession.js';
 import type { EpochPoint } from './charts.js';
+import { openCheckpointDir, stopOnFailedSave, type CheckpointDir } from './checkpointDir.js';
 import { EXIT } from './exitCodes.js';
 import type { ProgressDisplay, ProgressUpdate } from './progress.js';
 
@@ -35,6 +37,10 @@ export interface TrainingRun {
   resume?: boolean | number;
   /** Checkpoints kept (default 2). */
   maxToKeep?: number;
+  /** How the user resumes, for messages (default '-resume'). */
+  resumeHint?: string;
+  /** The `report` entry checked for NaN/Inf after every epoch (default 'loss'). */
+  lossReport?: string;
   /** Units per epoch (tokens, examples) for the throughput; none: epochs/s is not shown. */
   perEpoch?: number;
   /** Mean loss of an epoch from its reports (default: a numeric `loss` report). */
@@ -64,6 +70,13 @@ export interface TrainingResult {
 /** Runs the job to its end (or a signal); never leaves a signal handler behind. */
 export async function runTraining(r: TrainingRun): Promise<TrainingResult> {
   const { job, session, progress } = r;
+  // JobRunner refuses a job with no way to stop; the Ctrl-C signal added below must not defeat that check.
+  if (job.stopConditions.length === 0 && r.maxEpochs === undefined) {
+    throw new PlanError(
+      'HOGWILD_NO_STOP_CONDITION',
+      'Expected a stop condition (job.addStopCondition, epochLimiter) or a maximum epoch (maxEpochs, --max-epochs) but the job has no way to stop',
+    );
+  }
   const graceful = new AbortController();
   const immediate = new AbortController();
   let stoppedBy: TrainingResult['stoppedBy'];
@@ -87,37 +100,27 @@ export async function runTraining(r: TrainingRun): Promise<TrainingResult> {
   process.on('SIGTERM', onTerm);
 
   let manager: CheckpointManager | undefined;
+  let ckpt: CheckpointDir | undefined;
   let resumeFrom: number | undefined;
   const node = r.checkpointNode ?? 'trainer';
+  const resumeHint = r.resumeHint ?? '-resume';
   if (r.checkpointDir) {
-    mkdirSync(r.checkpointDir, { recursive: true });
-    manager = new CheckpointManager(r.checkpointDir, node, undefined, undefined, { maxToKeep: r.maxToKeep ?? 2 });
-    if (typeof r.resume === 'number') {
-      resumeFrom = r.resume;
-      progress.note(`Resuming from the checkpoint of epoch ${resumeFrom} in ${r.checkpointDir}`);
-    } else if (r.resume) {
-      resumeFrom = await manager.latestValidEpoch();
-      if (resumeFrom === undefined) progress.note(`No valid checkpoint in ${r.checkpointDir}: starting from scratch`);
-      else progress.note(`Resuming from the checkpoint of epoch ${resumeFrom} in ${r.checkpointDir}`);
-    } else {
-      const old = listCheckpointEpochs(r.checkpointDir, node);
-      if (old.length > 0) {
-        removeCheckpointFiles(old.map((e) => manager!.dbName(e)));
-        progress.note(`Removed ${old.length} checkpoint(s) of an earlier run in ${r.checkpointDir} (resume instead with -resume)`);
-      }
-    }
+    ckpt = await openCheckpointDir(r.checkpointDir, node, r.resume ?? false, (m) => progress.note(m));
+    manager = ckpt.manager;
+    resumeFrom = ckpt.resumeFrom;
   }
 
   const runner = new JobRunner(job, {
     ...(manager ? { checkpointManager: manager } : {}),
     ...(resumeFrom !== undefined ? { resumeFromEpoch: resumeFrom } : {}),
     ...(r.report ? { report: r.report } : {}),
+    ...(r.lossReport ? { lossReport: r.lossReport } : {}),
   });
+  const saveFailure = ckpt ? stopOnFailedSave(runner, ckpt, immediate, r.maxToKeep ?? 2) : undefined;
   // The loss and throughput of earlier epochs live next to the checkpoints, so
   // the charts of a resumed run show the whole run.
   const historyFile = r.checkpointDir ? join(r.checkpointDir, `${node}.history.json`) : undefined;
   const points: EpochPoint[] = resumeFrom !== undefined && historyFile ? readHistory(historyFile).filter((p) => p.epoch <= resumeFrom!) : [];
-  if (historyFile && resumeFrom === undefined) rmSync(historyFile, { force: true });
   let epochStart = 0;
   let current = (resumeFrom ?? 0) + 1;
   let epochsRun = 0;
@@ -132,11 +135,17 @@ export async function runTraining(r: TrainingRun): Promise<TrainingResult> {
     const loss = lossOf(e.reports);
     const rate = r.perEpoch !== undefined && seconds > 0 ? r.perEpoch / seconds : undefined;
     points.push({ epoch: e.epoch, ...(loss !== undefined ? { loss } : {}), ...(rate !== undefined ? { rate } : {}) });
-    if (historyFile) writeFileSync(historyFile, `${JSON.stringify(points)}\n`);
+    if (historyFile) {
+      try {
+        writeFileAtomic(historyFile, `${JSON.stringify(points)}\n`);
+      } catch (err) {
+        progress.note(`warning: ${(err as Error).message}`);
+      }
+    }
     progress.epochEnd({ epoch: e.epoch, seconds, ...(loss !== undefined ? { loss } : {}), ...(rate !== undefined ? { rate } : {}) }, r.maxEpochs ? e.epoch / r.maxEpochs : undefined);
   });
-  runner.on('checkpoint', (c) => progress.event('checkpoint', { epoch: c.epoch, seconds: c.durationMs / 1000, path: manager?.dbName(c.epoch) }));
   runner.on('warning', (w) => progress.note(`warning: ${w.message}${w.cause instanceof Error ? `: ${w.cause.message}` : ''}`));
+  runner.on('checkpoint', (c) => progress.event('checkpoint', { epoch: c.epoch, seconds: c.durationMs / 1000, path: manager?.dbName(c.epoch) }));
   const onReport = r.live
     ? (rep: Report) => {
         const u = r.live!(rep.values, current);
@@ -154,6 +163,8 @@ export async function runTraining(r: TrainingRun): Promise<TrainingResult> {
       ...(onReport ? { onReport } : {}),
     });
   } catch (err) {
+    if (saveFailure?.error) throw await ckpt!.failedSaveError(saveFailure.error, resumeHint);
+    if (ckpt && (err as { code?: unknown }).code === 'HOGWILD_NON_FINITE_LOSS') throw await ckpt.divergedError(err as Error, resumeHint);
     if (immediate.signal.aborted) {
       lastEpoch = (resumeFrom ?? 0) + epochsRun;
     } else {

@@ -15,7 +15,8 @@
  */
 import { InvalidArgumentError, PlanError } from '../errors/index.js';
 import type { BlobLike, BlobReference } from '../net/BlobReference.js';
-import type { Net } from '../net/Net.js';
+import { Net as NetClass, type Net } from '../net/Net.js';
+import { checkBoolean, checkOptions, checkString, expected } from '../runtime/validate.js';
 import { Reader, Writer } from './Reader.js';
 import { BlobRecord, Struct, toField, type Field, type FieldSpec } from './schema.js';
 
@@ -110,14 +111,16 @@ export class Dataset {
   }
 
   /** Reads the dataset in order, `batchSize` entries at a time, through one shared cursor. */
-  reader(options: DatasetReaderOptions = {}): Reader {
+  reader(options: DatasetReaderOptions | Net = {}): Reader {
+    options = readerOptions(options, 'dataset.reader options', READER_KEYS);
     const r = new DatasetReader(this, options, undefined);
     if (options.initNet) r.setupEx(options.initNet);
     return r;
   }
 
   /** Reads in a seeded random order that changes every pass (see ReadShuffledBatch). */
-  randomReader(options: DatasetRandomReaderOptions = {}): Reader {
+  randomReader(options: DatasetRandomReaderOptions | Net = {}): Reader {
+    options = readerOptions(options, 'dataset.randomReader options', [...READER_KEYS, 'seed', 'loopOver']) as DatasetRandomReaderOptions;
     const seed = options.seed ?? 0;
     if (!Number.isSafeInteger(seed) || seed < 0) throw new InvalidArgumentError(`Expected a safe integer >= 0 for seed but received ${seed}`);
     const r = new DatasetReader(this, options, { seed, loopOver: options.loopOver ?? false });
@@ -126,11 +129,31 @@ export class Dataset {
   }
 
   /** Appends written records, atomically across threads. Do not read and write one dataset at once. */
-  writer(options: { initNet?: Net } = {}): Writer {
+  writer(options: { initNet?: Net } | Net = {}): Writer {
+    options = readerOptions(options, 'dataset.writer options', ['initNet']);
     const w = new DatasetWriter(this);
     if (options.initNet) w.setupEx(options.initNet);
     return w;
   }
+}
+
+const READER_KEYS = ['initNet', 'cursorName', 'batchSize', 'enforceBatchSize'] as const;
+
+/**
+ * Caffe2 spells it `reader(init_net)`: a Net in place of the options is the
+ * initNet. Anything else must be a plain options object with known keys of the
+ * right types (`reader(ops)` or a typo would otherwise leave the cursor
+ * uninitialized, restarting every epoch).
+ */
+function readerOptions<T extends DatasetReaderOptions>(options: T | Net, name: string, keys: readonly string[]): T {
+  if (options instanceof NetClass) return { initNet: options } as T;
+  const o = checkOptions(options as T, name, keys);
+  if (o.initNet !== undefined && !(o.initNet instanceof NetClass)) throw expected('a Net', `${name}.initNet`, o.initNet);
+  if (o.cursorName !== undefined) checkString(o.cursorName, `${name}.cursorName`, { nonEmpty: true });
+  if (o.enforceBatchSize !== undefined) checkBoolean(o.enforceBatchSize, `${name}.enforceBatchSize`);
+  const r = o as DatasetRandomReaderOptions;
+  if (r.loopOver !== undefined) checkBoolean(r.loopOver, `${name}.loopOver`);
+  return o;
 }
 
 class DatasetReader extends Reader {

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 
+import { checkNodeName, checkObject } from '../runtime/validate.js';
 import { Cluster } from './Cluster.js';
 import { currentOf, ManagedContext, registerContext, type CurrentOptions } from '../context/ManagedContext.js';
 
@@ -17,8 +18,9 @@ export class Node extends ManagedContext {
 
   constructor(node: string | Node = 'local', kwargs: Record<string, unknown> = {}) {
     super();
-    this._name = String(node);
-    this._kwargs = { ...kwargs };
+    // The name becomes a checkpoint file name: refuse here, not inside train().
+    this._name = node instanceof Node ? node.name : checkNodeName(node, 'node');
+    this._kwargs = { ...checkObject(kwargs, 'kwargs') };
     Cluster.current().addNode(this);
   }
 

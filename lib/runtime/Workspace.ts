@@ -5,7 +5,7 @@ import { captureStack } from '../errors/index.js';
 import { CompiledPlan, compilePlan } from './CompiledPlan.js';
 import { callNative, toHogwildError } from './errors.js';
 import { toFeed, type TensorInput } from './tensorInput.js';
-import { checkBoolean, checkFunction, checkObject, checkString, expected } from './validate.js';
+import { checkBoolean, checkFunction, checkObject, checkOptions, checkString, expected } from './validate.js';
 
 export type { TensorInput };
 
@@ -119,7 +119,7 @@ export class Workspace {
    */
   async run(plan: CompiledPlan | PlanDef, options: RunOptions = {}): Promise<void> {
     const n = this._live();
-    checkObject(options, 'options');
+    checkOptions(options, 'options', ['signal', 'onReport']);
     const { signal, onReport } = options;
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw expected('an AbortSignal', 'options.signal', signal);
     if (onReport !== undefined) checkFunction(onReport, 'options.onReport');

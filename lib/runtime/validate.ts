@@ -68,3 +68,50 @@ export function checkFunction(value: unknown, name: string): (...args: never[]) 
   if (typeof value !== 'function') throw expected('a function', name, value);
   return value as (...args: never[]) => unknown;
 }
+
+/**
+ * A plain options object with only `allowed` keys (an undefined value counts
+ * as absent). Anything else — a class instance such as a Net or `ops` passed
+ * where options go, an unknown or misspelled key — is an InvalidArgumentError
+ * naming the key, so API misuse fails where it is made.
+ */
+export function checkOptions<T extends object>(value: T | undefined, name: string, allowed: readonly string[]): T {
+  if (value === undefined) return {} as T;
+  const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || (proto !== Object.prototype && proto !== null)) {
+    throw expected(`an options object ({ ${allowed.join(', ')} })`, name, value);
+  }
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key) && (value as Record<string, unknown>)[key] !== undefined) {
+      throw new InvalidArgumentError(`Expected only the keys ${allowed.join(', ')} in ${name} but received the unknown key '${key}'`);
+    }
+  }
+  return value;
+}
+
+/** `undefined`, or checkInteger. */
+export function checkOptionalInteger(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  return value === undefined ? undefined : checkInteger(value, name, min, max);
+}
+
+/**
+ * Throws InvalidArgumentError unless `name` is a node name that stays a plain
+ * file name (node names become checkpoint file names): not empty, '.' or
+ * '..', no '/', '\\', NUL or control characters, valid Unicode, at most 200
+ * UTF-8 bytes. Returns the name.
+ */
+export function checkNodeName(name: unknown, argName = 'nodeName'): string {
+  const bad = (why: string): never => {
+    throw new InvalidArgumentError(
+      `Expected a node name that stays inside the checkpoint directory (${why}) for ${argName} but received ${describeValue(name)}`,
+    );
+  };
+  if (typeof name !== 'string') return bad('a string');
+  if (name.length === 0) bad('not empty');
+  if (name === '.' || name === '..') bad("not '.' or '..'");
+  // eslint-disable-next-line no-control-regex
+  if (/[/\\\u0000-\u001f\u007f]/u.test(name)) bad("no '/', '\\\\', NUL or control characters");
+  if (/[\ud800-\udfff]/u.test(name.replace(/[\ud800-\udbff][\udc00-\udfff]/gu, ''))) bad('valid Unicode');
+  if (Buffer.byteLength(name, 'utf8') > 200) bad('at most 200 bytes');
+  return name;
+}

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 
-import { InvalidArgumentError, PlanError } from '../errors/index.js';
+import { ExecutionError, InvalidArgumentError, PlanError } from '../errors/index.js';
+import { checkOptions, checkString, expected } from '../runtime/validate.js';
 import type { Job } from '../job/Job.js';
 import type { StopContext } from '../job/stopCondition.js';
 import { scalarOf, TaskOutput, type FetchedTensor } from '../job/TaskOutput.js';
@@ -28,7 +29,19 @@ export interface JobRunnerOptions {
    * its save.
    */
   asyncSave?: boolean;
+  /** The `report` entry holding the epoch's loss, checked for NaN/Inf after every epoch (default 'loss'). */
+  lossReport?: string;
+  /**
+   * What a NaN or infinite loss does. 'stop' (default): train rejects with an
+   * ExecutionError (code HOGWILD_NON_FINITE_LOSS) before that epoch is
+   * checkpointed, so the newest checkpoint is the last good one. 'warn': a
+   * 'warning' event, and training goes on.
+   */
+  nonFiniteLoss?: 'stop' | 'warn';
 }
+
+const RUNNER_KEYS = ['checkpointManager', 'resumeFromEpoch', 'uploadTaskGroupBuilder', 'report', 'asyncSave', 'lossReport', 'nonFiniteLoss'];
+const TRAIN_KEYS = ['signal', 'maxEpochs', 'onReport'];
 
 /** Options of `runner.train()`. */
 export interface TrainOptions {
@@ -110,9 +123,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly _report: [string, TaskOutput][];
   /** The asynchronous save in flight (never rejects: failures are reported as they happen). */
   private _pendingSave: Promise<void> | undefined;
+  private readonly _lossReport: string;
+  private readonly _nonFiniteLoss: 'stop' | 'warn';
 
   constructor(job: Job, options: JobRunnerOptions = {}) {
     super();
+    checkOptions(options, 'JobRunner options', RUNNER_KEYS);
     const r = options.resumeFromEpoch;
     if (r === 'latest' && !options.checkpointManager) {
       throw new InvalidArgumentError("Expected a checkpointManager with resumeFromEpoch 'latest' but the runner has none");
@@ -132,10 +148,15 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       throw new InvalidArgumentError(`Expected a boolean for asyncSave but received ${String(options.asyncSave)}`);
     }
     this.asyncSave = options.asyncSave ?? false;
+    this._lossReport = options.lossReport === undefined ? 'loss' : checkString(options.lossReport, 'options.lossReport', { nonEmpty: true });
+    const nf = options.nonFiniteLoss ?? 'stop';
+    if (nf !== 'stop' && nf !== 'warn') throw expected("'stop' or 'warn'", 'options.nonFiniteLoss', nf);
+    this._nonFiniteLoss = nf;
   }
 
   /** Trains the job; resolves with the number of the last epoch run. */
   async train(session: Session, options: TrainOptions = {}): Promise<number> {
+    checkOptions(options, 'train options', TRAIN_KEYS);
     try {
       return await this._train(session, options);
     } finally {
@@ -192,8 +213,12 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       const stop = stopFlag || (maxEpochs !== undefined && epoch >= maxEpochs);
       const t3 = performance.now();
       last = epoch;
-      if (this.listenerCount('epochEnd') > 0) {
-        this.emit('epochEnd', { epoch, runMs: t2 - t1, stopCheckMs: t3 - t2, stop, reports: this._fetchReports() });
+      const watchLoss = this._report.some(([name]) => name === this._lossReport);
+      if (this.listenerCount('epochEnd') > 0 || watchLoss) {
+        const reports = this._fetchReports();
+        if (this.listenerCount('epochEnd') > 0) this.emit('epochEnd', { epoch, runMs: t2 - t1, stopCheckMs: t3 - t2, stop, reports });
+        // After the listeners saw the epoch, before its checkpoint: a diverged epoch is never saved.
+        if (watchLoss) this._checkLoss(epoch, reports[this._lossReport]);
       }
       if (cm) await this.saveCheckpoints(epoch, session, signal);
       if (stop) break;
@@ -289,6 +314,16 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     // Signals last, so one aborted by a predicate above counts for this epoch.
     for (const c of this.job.stopConditions) if (c instanceof AbortSignal && c.aborted) stop = true;
     return stop;
+  }
+
+  private _checkLoss(epoch: number, loss: ReportedValue | undefined): void {
+    if (typeof loss !== 'number' || Number.isFinite(loss)) return;
+    const err = new ExecutionError(
+      'HOGWILD_NON_FINITE_LOSS',
+      `Training diverged: the loss${this._lossReport === 'loss' ? '' : ` ('${this._lossReport}')`} is ${loss} after epoch ${epoch} (try a lower learning rate); epoch ${epoch} is not checkpointed`,
+    );
+    if (this._nonFiniteLoss === 'stop') throw err;
+    this._warn(err);
   }
 
   private _fetchReports(): Record<string, ReportedValue> {

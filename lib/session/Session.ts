@@ -12,6 +12,7 @@ import { Net } from '../net/Net.js';
 import { NetBuilder } from '../net/NetBuilder.js';
 import { Plan } from '../net/Plan.js';
 import { CompiledRunnable } from './CompiledRunnable.js';
+import { checkOptions } from '../runtime/validate.js';
 import type { Runnable, SessionAction } from './runnable.js';
 
 /** Options of `session.run()`. */
@@ -115,6 +116,7 @@ export abstract class Session {
   async run(runnable: Runnable, options: SessionRunOptions = {}): Promise<void> {
     this._assertOpen();
     if (runnable === null || runnable === undefined) throw new InvalidArgumentError('Expected a runnable for session.run but received none');
+    checkOptions(options, 'session.run options', ['signal', 'workspaceType', 'onReport']);
     options.signal?.throwIfAborted();
     const p =
       typeof runnable === 'function'

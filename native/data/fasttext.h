@@ -33,7 +33,9 @@ struct FastTextOptions {
   int64_t bucket = 2000000;
   int64_t minn = 0;
   int64_t maxn = 0;
-  int64_t maxLineBytes = int64_t{1} << 20;
+  // fastText reads a supervised line whole, however long; 1 GiB only keeps a
+  // line's token counts inside int32 (a 50 MB line trains as in fastText).
+  int64_t maxLineBytes = int64_t{1} << 30;
   // Skip bad lines (no label, unknown label, no known word) instead of failing.
   bool skipInvalid = false;
   // Check that the input is valid UTF-8 (fastText itself only sees bytes).

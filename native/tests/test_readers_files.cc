@@ -144,8 +144,15 @@ TEST(fasttext_bad_input_names_file_and_line) {
   CHECK(contains(err, p + ":2:") && contains(err, "invalid UTF-8 at byte 13"));
   std::string big = "__label__a " + std::string(10 << 20, 'x') + "\n";
   p = writeFile("ft4e.txt", "__label__a hello\n" + big);
-  err = errorOf([&] { FastTextDictionary x(FastTextOptions{}); x.build(FileBytes(p)); });
+  FastTextOptions mib;
+  mib.maxLineBytes = 1 << 20;
+  err = errorOf([&] { FastTextDictionary x(mib); x.build(FileBytes(p)); });
   CHECK(contains(err, p + ":2:") && contains(err, "more than max_line_bytes"));
+  {
+    FastTextDictionary x(FastTextOptions{});  // the default (1 GiB) takes it, as fastText does
+    x.build(FileBytes(p));
+    CHECK(x.nlabels() == 1);
+  }
   // skip_invalid keeps the good lines.
   FastTextOptions skip;
   skip.skipInvalid = true;

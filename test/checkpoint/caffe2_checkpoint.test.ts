@@ -4,7 +4,7 @@
 // type is 'safetensors' (Caffe2 used 'minidb'); the upload op copies with
 // fs.copyFileSync instead of ops.Python; save/load return actions run with the
 // session instead of Tasks run by session.run (docs/checkpoints.md).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -222,8 +222,12 @@ describe('checkpoint_test.py', () => {
 
   test('test_ckpt_save_failure', async () => {
     const numNodes = 3;
-    // A directory that does not exist makes every save fail; the job must still run all epochs.
-    const tmpdir = '/tmp/path_does_not_exist/';
+    // Caffe2 used a directory that does not exist; hogwild creates missing checkpoint
+    // directories, so a path under a regular file (which cannot be created) makes every save
+    // fail. The job must still run all epochs.
+    const blocker = join(mkdtemp(), 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    const tmpdir = `${blocker}/path_does_not_exist/`;
     expect(existsSync(tmpdir)).toBe(false);
     for (let nodeId = 0; nodeId < numNodes; nodeId++) {
       const session = newSession();
@@ -236,7 +240,7 @@ describe('checkpoint_test.py', () => {
       jobRunner.on('warning', (w) => warnings.push(w));
       expect(await jobRunner.train(session)).toBe(EXPECTED_TOTALS.length);
       expect(warnings.length).toBe(EXPECTED_TOTALS.length + 1); // epochs 0..4
-      expect((warnings[0]!.cause as { code?: string }).code).toBe('ENOENT');
+      expect((warnings[0]!.cause as { code?: string }).code).toBe('ENOTDIR');
     }
   });
 

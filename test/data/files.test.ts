@@ -86,14 +86,14 @@ describe('fastText files', () => {
   test('bad lines: no label, unknown label, invalid UTF-8, a 10 MB line, a missing file', async () => {
     const session = newSession();
     const train = file('train.txt', handMade);
-    const check = async (content: string | Buffer, re: RegExp, withDict = false) => {
+    const check = async (content: string | Buffer, re: RegExp, withDict = false, opts: { maxLineBytes?: number } = {}) => {
       const p = file(`bad${Math.random().toString(36).slice(2)}.txt`, content);
       const net = new Net('bad');
       if (withDict) {
         const { dictionary } = new FastTextFile(train).read(net, { name: 'dict_src' });
-        new FastTextFile(p).read(net, { name: 'bad', dictionary });
+        new FastTextFile(p, opts).read(net, { name: 'bad', dictionary });
       } else {
-        new FastTextFile(p).read(net, { name: 'bad' });
+        new FastTextFile(p, opts).read(net, { name: 'bad' });
       }
       const err = await runErr(session, net);
       expect(err.code).toBe('HOGWILD_DATA');
@@ -103,7 +103,7 @@ describe('fastText files', () => {
     await check('__label__a x\ny z\n', /:2: expected a label/);
     await check('__label__a hello\n__label__zzz hello\n', /:2: label out of range: '__label__zzz' is not one of the dictionary's 2 labels/, true);
     await check(Buffer.concat([Buffer.from('__label__a ok\n__label__a h'), Buffer.from([0xc3, 0x28]), Buffer.from('llo\n')]), /:2: invalid UTF-8 at byte 13/);
-    await check(`__label__a ok\n__label__a ${'x'.repeat(10 << 20)}\n`, /:2: line is 10485771 bytes, more than max_line_bytes/);
+    await check(`__label__a ok\n__label__a ${'x'.repeat(10 << 20)}\n`, /:2: line is 10485771 bytes, more than max_line_bytes/, false, { maxLineBytes: 1 << 20 });
     const net = new Net('missing');
     new FastTextFile(join(dir, 'nope.txt')).read(net);
     const err = await runErr(session, net);

@@ -11,6 +11,7 @@
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 
+import { regularFileOf } from '../../checkpoint/regularFile.js';
 import { inspectCheckpoint, loadCheckpoint, saveCheckpoint } from '../../checkpoint/files.js';
 import { DataError, HogwildError, InvalidArgumentError } from '../../errors/index.js';
 import { Workspace } from '../../runtime/Workspace.js';
@@ -122,7 +123,8 @@ export class FastTextModel {
    * HogwildError naming the file when it is missing, corrupt, or not a model.
    */
   static async load(path: string): Promise<FastTextModel> {
-    const file = resolveModelPath(path);
+    // Symlinks followed; a FIFO refused before any open() that would block.
+    const file = regularFileOf(resolveModelPath(path), 'model file');
     const fromFastText = loadFastTextBinModel(file);
     if (fromFastText) {
       const model = new FastTextModel(file, fromFastText.ws, fromFastText.dictionary, fromFastText.dim, fromFastText.meta);

@@ -11,7 +11,7 @@
  *   }
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { Job } from '../../job/Job.js';
@@ -20,7 +20,10 @@ import { LocalSession } from '../../session/LocalSession.js';
 import { intOption, type OptionSpecs, type ParsedArgs } from '../args.js';
 import { writeTrainingCharts, type ChartResult } from '../charts.js';
 import type { Command, CommandContext } from '../command.js';
-import { EXIT, InputError, UsageError } from '../exitCodes.js';
+import { ensureDirectory } from '../../checkpoint/atomicWrite.js';
+import { EXIT, InputError, outputError, UsageError } from '../exitCodes.js';
+import { acquireLock } from '../outputLock.js';
+import { syntaxErrorLocation } from '../syntaxLocation.js';
 import { ProgressDisplay, progressMode, si } from '../progress.js';
 import { runTraining } from '../trainLoop.js';
 
@@ -72,7 +75,8 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
         `cannot import ${path}: Node ${process.version} cannot load TypeScript by itself; compile it (npx tsc) and run the .js, or start hogwild with a loader (node --import tsx ./node_modules/.bin/hogwild run ${path})`,
       );
     }
-    throw new InputError(`cannot import ${path}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    const where = err instanceof SyntaxError ? syntaxErrorLocation(path) : undefined;
+    throw new InputError(`cannot import ${where ?? path}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
 }
 
@@ -105,6 +109,15 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const dir = typeof v['checkpoint-dir'] === 'string' ? v['checkpoint-dir'] : undefined;
   const resume = resumeOption(v, dir);
   const maxFlag = intOption(v, 'max-epochs', 1);
+  // A second run on the same directory would interleave saves with this one: exit 5 instead (released at exit).
+  if (dir) {
+    try {
+      ensureDirectory(dir);
+    } catch (err) {
+      throw outputError(`the checkpoint directory ${dir}`, err);
+    }
+    acquireLock(join(dir, 'hogwild.lock'), `the checkpoint directory ${dir}`, 'hogwild run');
+  }
   const spec = await buildSpec(path, { args: rest, checkpointDir: dir, resume: resume !== false });
   const maxEpochs = maxFlag ?? spec.maxEpochs;
   const unit = spec.unit ?? 'examples';
@@ -121,6 +134,7 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
     ...(maxEpochs !== undefined ? { maxEpochs } : {}),
     ...(dir ? { checkpointDir: dir } : {}),
     resume,
+    resumeHint: '--resume latest',
     ...(spec.perEpoch !== undefined ? { perEpoch: spec.perEpoch } : {}),
   });
   let charts: ChartResult = { files: [] };

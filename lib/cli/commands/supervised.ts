@@ -3,8 +3,7 @@
  * Hogwild threads, a checkpoint per epoch and resume after a crash or Ctrl-C.
  * Writes `<output>.bin` (the model) and `<output>.train.svg/.png` (charts).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 
 import { buildFastTextJob, type FastTextJob } from '../../apps/fasttext/FastTextJob.js';
 import { modelFileOf, saveFastTextModel } from '../../apps/fasttext/FastTextModel.js';
@@ -15,7 +14,8 @@ import { LocalSession } from '../../session/LocalSession.js';
 import { intOption, numberOption, type OptionSpecs, type ParsedArgs } from '../args.js';
 import { writeTrainingCharts, type ChartResult } from '../charts.js';
 import type { Command, CommandContext } from '../command.js';
-import { EXIT, InputError, UsageError } from '../exitCodes.js';
+import { EXIT, InputError, outputError, UsageError } from '../exitCodes.js';
+import { openSupervisedState } from '../supervisedState.js';
 import { ProgressDisplay, progressMode, si } from '../progress.js';
 import { fastTextProgress } from '../fastTextProgress.js';
 import { runTraining, type TrainingResult } from '../trainLoop.js';
@@ -45,10 +45,6 @@ const OPTIONS: OptionSpecs = {
   'no-progress': { type: 'boolean', description: 'no live progress line: one line per epoch on stderr' },
   verbose: { type: 'string', value: 'level', description: 'accepted for fastText compatibility (0 silences the header)', default: '2' },
 };
-
-/** Options that fix the shapes and the data: a resumed run must use the same. */
-const SHAPE_KEYS = ['dim', 'wordNgrams', 'bucket', 'minn', 'maxn', 'minCount', 'minCountLabel', 'label', 'loss', 'batchSize'] as const;
-const RUN_FILE = 'hogwild-supervised.json';
 
 function trainOptions(v: ParsedArgs['values']): FastTextTrainOptions {
   if (typeof v.input !== 'string') throw new UsageError("missing -input <file> (see hogwild supervised --help)");
@@ -95,24 +91,6 @@ function checkInput(path: string): void {
   if (st.isDirectory()) throw new InputError(`cannot read training file ${path}: it is a directory`);
 }
 
-/** Resuming needs the same shapes: compare with what the directory's run used. */
-function checkResumable(dir: string, o: ResolvedFastTextOptions, resume: boolean): void {
-  const file = join(dir, RUN_FILE);
-  if (resume && existsSync(file)) {
-    let before: Record<string, unknown>;
-    try {
-      before = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    } catch {
-      throw new InputError(`cannot resume: ${file} is not valid JSON`);
-    }
-    for (const k of SHAPE_KEYS) {
-      if (before[k] !== undefined && before[k] !== o[k]) {
-        throw new UsageError(`cannot resume: the checkpoints in ${dir} were trained with -${k} ${String(before[k])}, not ${String(o[k])}`);
-      }
-    }
-  }
-}
-
 async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const v = args.values;
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (see hogwild supervised --help)`);
@@ -122,7 +100,8 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const resolved = resolveFastTextOptions(opts);
   const dir = typeof v['checkpoint-dir'] === 'string' ? v['checkpoint-dir'] : `${output}.checkpoints`;
   const resume = v.resume === true;
-  checkResumable(dir, resolved, resume);
+  // Locks, settings check, temp sweep; the locks go at process exit.
+  const state = openSupervisedState(dir, modelFileOf(output), resolved, opts.input, resume);
   const mode = progressMode({ json: v.json === true, noProgress: v['no-progress'] === true }, ctx.err);
   const quiet = v.verbose === '0';
 
@@ -140,7 +119,7 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   } else if (!quiet) {
     ctx.err.write(`Read ${Math.floor(s.ntokens / 1e6)}M words\nNumber of words:  ${s.nwords}\nNumber of labels: ${s.nlabels}\n`);
   }
-  writeFileSync(join(mkdir(dir), RUN_FILE), `${JSON.stringify({ ...resolved, input: opts.input }, null, 2)}\n`);
+  state.writeSettings();
 
   const session = typeof v.pretrainedVectors === 'string' ? await pretrainedVectorsSession(v.pretrainedVectors, ft.job.initGroup, resolved.dim).catch((e: unknown) => Promise.reject(e instanceof HogwildError ? new InputError(e.message, { cause: e }) : e)) : new LocalSession();
   let result: TrainingResult;
@@ -153,6 +132,8 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
       checkpointDir: dir,
       checkpointNode: 'fasttext',
       resume,
+      resumeHint: '-resume',
+      lossReport: 'lossSum',
       ...fastTextProgress(ft),
     });
     if (result.stoppedBy) {
@@ -162,7 +143,9 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
       return result.exitCode;
     }
     const model = modelFileOf(output);
-    await saveFastTextModel(session, model, ft, result.lastEpoch, { input: opts.input });
+    await saveFastTextModel(session, model, ft, result.lastEpoch, { input: opts.input }).catch((err: unknown) => {
+      throw outputError(`the model ${model} (the checkpoints in ${dir} hold the trained epochs: rerun with -resume once fixed)`, err);
+    });
     let charts: ChartResult = { files: [] };
     if (v['no-charts'] !== true) {
       charts = await writeTrainingCharts(`${output}.train`, result.points, { unit: 'tokens', title: `hogwild supervised: ${opts.input}` });
@@ -172,11 +155,6 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   } finally {
     await session.close();
   }
-}
-
-function mkdir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 function summary(
