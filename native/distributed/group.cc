@@ -36,7 +36,9 @@ std::unique_ptr<gloo::rendezvous::Store> openStore(const GroupOptions& o) {
 // compares: two different jobs sharing a store prefix fail here, clearly,
 // instead of exchanging tensors of different shapes later.
 void checkFingerprints(gloo::rendezvous::Store& store, const GroupOptions& o) {
-  std::vector<char> mine(o.fingerprint.begin(), o.fingerprint.end());
+  // Never empty: FileStore cannot hold an empty value.
+  const std::string tagged = "job:" + o.fingerprint;
+  std::vector<char> mine(tagged.begin(), tagged.end());
   try {
     store.set(fingerprintKey(o.rank), mine);
   } catch (...) {
@@ -70,6 +72,7 @@ void checkFingerprints(gloo::rendezvous::Store& store, const GroupOptions& o) {
       throw DistError(c.code, c.message);
     }
     std::string text(theirs.begin(), theirs.end());
+    if (text.rfind("job:", 0) == 0) text = text.substr(4);
     if (text != o.fingerprint)
       throw DistError(codes::kJobMismatch, "Rank " + std::to_string(r) + " runs a different job (fingerprint " + text + ") than rank " +
                                                std::to_string(o.rank) + " (fingerprint " + o.fingerprint +
