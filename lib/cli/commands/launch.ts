@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { launch } from '../../distributed/launcher.js';
+import { InvalidArgumentError } from '../../errors/index.js';
+import { launch, type LaunchResult } from '../../distributed/launcher.js';
 import { loadGloo } from '../../distributed/native.js';
 import { intOption, type OptionSpecs, type ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
@@ -41,7 +42,9 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
     const maxRestarts = intOption(v, 'max-restarts', 0);
     const timeoutMs = intOption(v, 'timeout', 1);
     const rendezvousTimeoutMs = intOption(v, 'rendezvous-timeout', 1);
-    const result = await launch({
+    let result: LaunchResult;
+    try {
+      result = await launch({
       script,
       args: rest,
       nodes,
@@ -55,7 +58,12 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
       ...(rendezvousTimeoutMs !== undefined ? { rendezvousTimeoutMs } : {}),
       ...(typeof v['run-id'] === 'string' ? { runId: v['run-id'] } : {}),
       ...(typeof v.hostname === 'string' ? { hostname: v.hostname } : {}),
-    });
+      });
+    } catch (err) {
+      // Bad --nodes/--node-rank/--store combinations are command-line mistakes.
+      if (err instanceof InvalidArgumentError) throw new UsageError(err.message);
+      throw err;
+    }
     if (result.ok) return EXIT.OK;
     ctx.err.write(`hogwild launch: failed after ${result.attempts} attempt${result.attempts === 1 ? '' : 's'}\n`);
     return EXIT.FAILURE;
