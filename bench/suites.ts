@@ -30,4 +30,5 @@ export const SUITES: Suite[] = [
   textSuite,
   mlpSuite,
   moduleSuite('checkpoint', 'Checkpoint save and load vs dd'),
+  moduleSuite('allreduce', 'Allreduce between 2 processes vs torch.distributed (gloo)'),
 ];
