@@ -12,6 +12,8 @@ export const fixture = join(import.meta.dirname, 'fixtures', 'rank.mjs');
 /** True when hogwild_gloo.node loads; otherwise warns loudly (once per file) and returns false. */
 export function glooOrWarn(file: string): boolean {
   if (distributedAvailable()) return true;
+  // scripts/ci-distributed.sh: where Gloo is installed, a skip is a failure.
+  if (process.env.HOGWILD_REQUIRE_GLOO === '1') throw new Error(`${file}: HOGWILD_REQUIRE_GLOO=1 but build/Release/hogwild_gloo.node does not load`);
   console.warn(
     `\n*** SKIPPED ${file}: the optional Gloo module (build/Release/hogwild_gloo.node) is not built. ` +
       'Install libgloo-dev libhiredis-dev pkg-config and run npm run build to run the multi-node tests. ***\n',
