@@ -46,6 +46,8 @@ export interface RankEnv {
   timeoutMs?: number;
   rendezvousTimeoutMs?: number;
   fingerprint?: string;
+  /** Per rank: a command to run node under (e.g. ip netns exec NS) and extra environment. */
+  perRank?: (rank: number) => { wrap?: string[]; env?: Record<string, string> };
 }
 
 /** Starts `ranks` of the fixture scenario with the environment hogwild launch would give them. */
@@ -54,7 +56,9 @@ export function startRanks(ranks: readonly number[], scenario: string, e: RankEn
     ranks.map(
       (rank) =>
         new Promise<RankResult>((resolve) => {
-          const child: ChildProcess = spawn(process.execPath, [fixture, scenario], {
+          const extra = e.perRank?.(rank) ?? {};
+          const [cmd, ...args] = [...(extra.wrap ?? []), process.execPath, fixture, scenario];
+          const child: ChildProcess = spawn(cmd!, args, {
             env: {
               ...process.env,
               HOGWILD_TEST_DIST: e.dist,
@@ -65,6 +69,7 @@ export function startRanks(ranks: readonly number[], scenario: string, e: RankEn
               HOGWILD_FINGERPRINT: e.fingerprint ?? 'test',
               HOGWILD_TIMEOUT_MS: String(e.timeoutMs ?? 5000),
               HOGWILD_RENDEZVOUS_TIMEOUT_MS: String(e.rendezvousTimeoutMs ?? 10_000),
+              ...extra.env,
             },
             stdio: ['ignore', 'pipe', 'pipe'],
           });
