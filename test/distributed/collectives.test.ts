@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DistributedError } from '../../lib/distributed/errors.js';
 import { ProcessGroup } from '../../lib/distributed/ProcessGroup.js';
-import { compileLib, removeCompiled } from '../cli/helpers.js';
-import { glooOrWarn, hasRedis, startRanks, startRedis, type RankResult } from './helpers.js';
+import { removeCompiled } from '../cli/helpers.js';
+import { compileDistributed, glooOrWarn, hasRedis, startRanks, startRedis, type RankResult } from './helpers.js';
 
 const gloo = glooOrWarn('test/distributed/collectives.test.ts');
 const redis = gloo && hasRedis();
@@ -19,7 +19,7 @@ let dist = '';
 let store = '';
 beforeAll(() => {
   if (!gloo) return;
-  dist = compileLib('distributed');
+  dist = compileDistributed('collectives');
   store = mkdtempSync(join(tmpdir(), 'hogwild-rdv-'));
 }, 120_000);
 afterAll(() => {

@@ -2,12 +2,38 @@
 // started as processes with the launcher's environment, and a throwaway
 // redis-server on a random loopback port.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { distributedAvailable } from '../../lib/distributed/native.js';
 
 export const fixture = join(import.meta.dirname, 'fixtures', 'rank.mjs');
+const root = join(import.meta.dirname, '..', '..');
+
+/**
+ * Compiles only lib/distributed (and what it imports) for the rank processes,
+ * which must be JavaScript: a few seconds instead of the whole library.
+ * Returns the dist directory; remove it with removeCompiled().
+ */
+export function compileDistributed(name: string): string {
+  const base = join(root, 'node_modules', '.cache', 'hogwild-test', `${name}-${process.pid}`);
+  const out = join(base, 'dist');
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const config = join(base, 'tsconfig.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(root, 'tsconfig.json'),
+      compilerOptions: { outDir: out, rootDir: join(root, 'lib'), declaration: false, sourceMap: false },
+      include: [join(root, 'lib', 'distributed', '*.ts')],
+    }),
+  );
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { cwd: root, stdio: 'pipe' });
+  if (!existsSync(join(out, 'distributed', 'index.js'))) throw new Error(`tsc wrote no ${join(out, 'distributed', 'index.js')}`);
+  return out;
+}
 
 /** True when hogwild_gloo.node loads; otherwise warns loudly (once per file) and returns false. */
 export function glooOrWarn(file: string): boolean {
