@@ -6,3 +6,4 @@ export { ModelAverager, type AveragerStats, type ModelAveragerOptions } from './
 export { connectFromEnv, ENV, launchEnv, type LaunchEnv } from './env.js';
 export { jobFingerprint, launch, type LaunchOptions, type LaunchResult, type RankExit } from './launcher.js';
 export { formatStore, parseStore, type StoreSpec } from './store.js';
+export { DistributedJobRunner } from './DistributedJobRunner.js';

@@ -39,6 +39,14 @@ describe.skipIf(!gloo)('hogwild launch', () => {
     for (const l of second) expect(l.epoch).toBe(3);
   });
 
+  it('DistributedJobRunner: a stop condition true on one rank stops every rank after the same epoch', async () => {
+    const r = await runCli(dist, ['launch', '--nodes', '3', '--timeout', '10000', fixture, '--', 'jobrunner'], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = rankLines(r.stdout) as { rank: number; last?: number; count?: number }[];
+    expect(lines.map((l) => l.rank).sort()).toEqual([0, 1, 2]);
+    for (const l of lines) expect({ last: l.last, count: l.count }).toEqual({ last: 2, count: 2 });
+  });
+
   it('fails (exit 1, no hang) when a rank is killed and no restart is left', async () => {
     const t0 = Date.now();
     const r = await runCli(dist, ['launch', '--nodes', '2', '--timeout', '3000', fixture, '--', 'peerLost'], {
