@@ -85,6 +85,31 @@ describe.skipIf(!gloo)('failures become DistributedErrors with stable codes', ()
     }
   });
 
+  it('model averaging by time fails with HOGWILD_PEER_LOST when a rank dies (stats() and stop() report it)', async () => {
+    const [r0, r1] = await startRanks([0, 1], 'averageLost', { size: 2, store, prefix: 'average-lost', dist, timeoutMs: 2000 });
+    expect(r1!.signal).toBe('SIGKILL');
+    expect(r0!.code, r0!.stderr).toBe(0);
+    expect(r0!.lines[0]!.roundsBefore as number).toBeGreaterThanOrEqual(2);
+    expect(r0!.lines[0]!.statsError).toBe('HOGWILD_PEER_LOST');
+    expect(r0!.lines[0]!.stopError).toBe('HOGWILD_PEER_LOST');
+  });
+
+  it('an aborted collective rejects with HOGWILD_ABORTED at once and closes the group', async () => {
+    const [a, b] = await Promise.all([
+      ProcessGroup.connect({ rank: 0, size: 2, store, prefix: 'abort', timeoutMs: 1500 }),
+      ProcessGroup.connect({ rank: 1, size: 2, store, prefix: 'abort', timeoutMs: 1500 }),
+    ]);
+    const ctl = new AbortController();
+    const t0 = Date.now();
+    const pending = a.barrier({ signal: ctl.signal }); // rank 1 never joins
+    setTimeout(() => ctl.abort(), 100);
+    await expect(pending).rejects.toMatchObject({ code: 'HOGWILD_ABORTED' });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await expect(a.barrier()).rejects.toMatchObject({ code: 'HOGWILD_DISPOSED' });
+    await expect(b.allreduce(new Float32Array(4), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'HOGWILD_ABORTED' });
+    b.close();
+  });
+
   it('a rank that never arrives fails the rendezvous with HOGWILD_RENDEZVOUS_TIMEOUT naming it', async () => {
     const err = await ProcessGroup.connect({ rank: 0, size: 2, store, prefix: 'lonely', rendezvousTimeoutMs: 800 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DistributedError);
