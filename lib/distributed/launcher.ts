@@ -7,8 +7,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 import { InvalidArgumentError } from '../errors/index.js';
@@ -70,8 +71,11 @@ function pipeLines(stream: NodeJS.ReadableStream | null, to: NodeJS.WritableStre
 async function runAttempt(o: Required<Omit<LaunchOptions, 'out' | 'err' | 'runId' | 'hostname'>> & LaunchOptions, prefix: string, attempt: number, fingerprint: string): Promise<RankExit[]> {
   const first = o.nodeRank;
   const children: { rank: number; child: ChildProcess; done: Promise<RankExit> }[] = [];
+  // Compiled: every rank starts through rankMain.js (trains Job modules); from TS sources, the script itself.
+  const rankMain = fileURLToPath(new URL('./rankMain.js', import.meta.url));
+  const entry = existsSync(rankMain) ? [rankMain, o.script] : [o.script];
   for (let rank = first; rank < first + o.localNodes; rank++) {
-    const child = spawn(process.execPath, [o.script, ...o.args], {
+    const child = spawn(process.execPath, [...entry, ...o.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,

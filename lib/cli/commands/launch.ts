@@ -77,8 +77,12 @@ export const launchCommand: Command = {
   summary: 'start a multi-node job: N processes that meet through a store and train together (needs Gloo)',
   usage: ['hogwild launch --nodes N [options] <job.js> [-- args for the job]'],
   options: OPTIONS,
-  details: `Each rank runs job.js with node, with HOGWILD_RANK, HOGWILD_WORLD_SIZE and the
-store in its environment; the module joins with connectFromEnv(). On one
+  details: `Each rank imports job.js with HOGWILD_RANK, HOGWILD_WORLD_SIZE and the store in
+its environment. A module whose default export builds a Job (as for hogwild
+run; the builder also gets { rank, size, group }) is trained on every rank with
+a DistributedJobRunner: a stop condition true on any rank stops all of them
+after the same epoch. Any other module is a program that joins the group
+itself with connectFromEnv() from hogwild/distributed. On one
 machine, --nodes N starts all ranks here. Across hosts, run it on every host
 with the same --nodes, --store (redis://host:port or a shared directory) and
 --run-id, and each host's --node-rank/--local-nodes.
