@@ -7,3 +7,4 @@ export { connectFromEnv, ENV, launchEnv, type LaunchEnv } from './env.js';
 export { jobFingerprint, launch, type LaunchOptions, type LaunchResult, type RankExit } from './launcher.js';
 export { formatStore, parseStore, type StoreSpec } from './store.js';
 export { DistributedJobRunner } from './DistributedJobRunner.js';
+export { RankCheckpointManager } from './RankCheckpointManager.js';

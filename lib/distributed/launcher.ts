@@ -31,6 +31,8 @@ export interface LaunchOptions {
   /** Names the run in the store; every host of one run must use the same one. */
   runId?: string;
   maxRestarts?: number;
+  /** Job modules: each rank checkpoints here after every epoch, and restarts resume from the newest epoch valid on every rank. */
+  checkpointDir?: string;
   hostname?: string;
   timeoutMs?: number;
   rendezvousTimeoutMs?: number;
@@ -68,7 +70,7 @@ function pipeLines(stream: NodeJS.ReadableStream | null, to: NodeJS.WritableStre
   createInterface({ input: stream }).on('line', (line) => to.write(`[rank ${rank}] ${line}\n`));
 }
 
-async function runAttempt(o: Required<Omit<LaunchOptions, 'out' | 'err' | 'runId' | 'hostname'>> & LaunchOptions, prefix: string, attempt: number, fingerprint: string): Promise<RankExit[]> {
+async function runAttempt(o: Required<Omit<LaunchOptions, 'out' | 'err' | 'runId' | 'hostname' | 'checkpointDir'>> & LaunchOptions, prefix: string, attempt: number, fingerprint: string): Promise<RankExit[]> {
   const first = o.nodeRank;
   const children: { rank: number; child: ChildProcess; done: Promise<RankExit> }[] = [];
   // Compiled: every rank starts through rankMain.js (trains Job modules); from TS sources, the script itself.
@@ -88,6 +90,7 @@ async function runAttempt(o: Required<Omit<LaunchOptions, 'out' | 'err' | 'runId
         [ENV.HOSTNAME]: o.hostname ?? '127.0.0.1',
         [ENV.TIMEOUT_MS]: String(o.timeoutMs),
         [ENV.RENDEZVOUS_TIMEOUT_MS]: String(o.rendezvousTimeoutMs),
+        ...(o.checkpointDir ? { [ENV.CHECKPOINT_DIR]: resolve(o.checkpointDir) } : {}),
       },
     });
     pipeLines(child.stdout, o.out ?? process.stdout, rank);

@@ -12,12 +12,15 @@ import { InvalidArgumentError } from '../errors/index.js';
 import { Job } from '../job/Job.js';
 import { LocalSession } from '../session/LocalSession.js';
 import { DistributedJobRunner } from './DistributedJobRunner.js';
-import { connectFromEnv } from './env.js';
+import { connectFromEnv, ENV } from './env.js';
 import type { ProcessGroup } from './ProcessGroup.js';
+import { RankCheckpointManager } from './RankCheckpointManager.js';
 
 /** What a job module's builder gets on each rank. */
 export interface RankJobContext {
   args: string[];
+  /** Where each rank keeps its checkpoints (hogwild launch --checkpoint-dir), if anywhere. */
+  checkpointDir: string | undefined;
   rank: number;
   size: number;
   group: ProcessGroup;
@@ -41,13 +44,23 @@ async function main(): Promise<void> {
   const entry = mod.default ?? mod.buildJob;
   if (typeof entry !== 'function' && !(entry instanceof Job)) return; // a program: it already ran
   const group = await connectFromEnv();
+  const checkpointDir = process.env[ENV.CHECKPOINT_DIR] || undefined;
   try {
-    const value = typeof entry === 'function' ? await (entry as (c: RankJobContext) => unknown)({ args, rank: group.rank, size: group.size, group }) : entry;
+    const value = typeof entry === 'function' ? await (entry as (c: RankJobContext) => unknown)({ args, checkpointDir, rank: group.rank, size: group.size, group }) : entry;
     const spec = (value instanceof Job ? { job: value } : value) as RankJobSpec | undefined;
     if (!(spec?.job instanceof Job))
       throw new InvalidArgumentError(`Expected ${script}'s default export (or buildJob) to build a Job or { job } but it returned ${spec === undefined ? 'nothing' : typeof spec}`);
     await using session = new LocalSession();
-    const last = await new DistributedJobRunner(spec.job, group).train(session, spec.maxEpochs !== undefined ? { maxEpochs: spec.maxEpochs } : {});
+    // With checkpoints, every attempt resumes from the newest epoch valid on every rank.
+    const runner = new DistributedJobRunner(
+      spec.job,
+      group,
+      checkpointDir ? { checkpointManager: new RankCheckpointManager(checkpointDir, group, { maxToKeep: 3 }), resumeFromEpoch: 'latest' } : {},
+    );
+    runner.on('init', (e) => {
+      if (group.rank === 0 && !e.fromScratch) process.stdout.write(`Resumed from epoch ${e.resumeFromEpoch} on every node\n`);
+    });
+    const last = await runner.train(session, spec.maxEpochs !== undefined ? { maxEpochs: spec.maxEpochs } : {});
     await spec.onDone?.(session, group);
     if (group.rank === 0) process.stdout.write(`Finished epoch ${last} on ${group.size} node${group.size === 1 ? '' : 's'}\n`);
   } finally {

@@ -48,6 +48,25 @@ describe.skipIf(!gloo)('hogwild launch', () => {
     expect(rankLines(r.stdout).sort((a, b) => a.rank - b.rank)).toEqual([{ rank: 0, count: 3 }, { rank: 1, count: 3 }]);
   });
 
+  it('restarts from the newest checkpoint valid on every rank after a rank dies (per-rank checkpoints)', async () => {
+    const dir = scratch('launch-checkpoints');
+    try {
+      const job = join(import.meta.dirname, 'fixtures', 'checkpointJob.mjs');
+      const r = await runCli(dist, ['launch', '--nodes', '2', '--max-restarts', '1', '--timeout', '5000', '--checkpoint-dir', dir, job], {
+        env: { HOGWILD_TEST_DIST: dist },
+        timeoutMs: 60_000,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/\[rank 0\] hogwild rank 0: .*\[HOGWILD_PEER_LOST\]/);
+      expect(r.stderr).toMatch(/attempt 0 failed: rank 0 \(exit 1\), rank 1 \(exit 7\); restarting/);
+      // Rank 0's epoch 2 is valid but rank 1's is not: both resume from epoch 1.
+      expect(r.stdout).toContain('[rank 0] Resumed from epoch 1 on every node');
+      expect(rankLines(r.stdout).sort((a, b) => a.rank - b.rank)).toEqual([{ rank: 0, count: 5 }, { rank: 1, count: 5 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails (exit 1, no hang) when a rank is killed and no restart is left', async () => {
     const t0 = Date.now();
     const r = await runCli(dist, ['launch', '--nodes', '2', '--timeout', '3000', fixture, '--', 'peerLost'], {

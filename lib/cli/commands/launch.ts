@@ -22,6 +22,7 @@ const OPTIONS: OptionSpecs = {
   store: { type: 'string', value: 'dir|redis://host:port', description: 'rendezvous store (default: a fresh temporary directory; needed across hosts)' },
   'run-id': { type: 'string', value: 'id', description: 'names the run in the store; the same on every host' },
   'max-restarts': { type: 'string', value: 'n', description: 'restart all local ranks up to n times after a failure (default 0)' },
+  'checkpoint-dir': { type: 'string', value: 'dir', description: 'Job modules: each rank checkpoints here every epoch; restarts resume from the newest epoch valid on every rank' },
   hostname: { type: 'string', value: 'addr', description: "address the ranks listen on (default 127.0.0.1; this host's address across hosts)" },
   timeout: { type: 'string', value: 'ms', description: 'a collective waiting longer than this for a peer fails with HOGWILD_PEER_LOST (default 30000)' },
   'rendezvous-timeout': { type: 'string', value: 'ms', description: 'how long ranks wait for each other at start (default 30000)' },
@@ -58,6 +59,7 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
       ...(rendezvousTimeoutMs !== undefined ? { rendezvousTimeoutMs } : {}),
       ...(typeof v['run-id'] === 'string' ? { runId: v['run-id'] } : {}),
       ...(typeof v.hostname === 'string' ? { hostname: v.hostname } : {}),
+      ...(typeof v['checkpoint-dir'] === 'string' ? { checkpointDir: v['checkpoint-dir'] } : {}),
       });
     } catch (err) {
       // Bad --nodes/--node-rank/--store combinations are command-line mistakes.
