@@ -13,18 +13,32 @@
 import type { Job } from '../job/Job.js';
 import { JobRunner, type JobRunnerOptions } from '../session/JobRunner.js';
 import type { Session } from '../session/Session.js';
+import { allreduceBlobs } from './blobCollectives.js';
 import type { ProcessGroup } from './ProcessGroup.js';
+
+export interface DistributedJobRunnerOptions extends JobRunnerOptions {
+  /**
+   * Float32 blobs averaged across ranks after every epoch (before the stop
+   * check and the checkpoint): model averaging at epoch granularity, while no
+   * Hogwild thread writes them. For finer intervals use ProcessGroup.averageModel.
+   */
+  averageEachEpoch?: readonly string[];
+}
 
 export class DistributedJobRunner extends JobRunner {
   readonly group: ProcessGroup;
+  private readonly _average: readonly string[];
 
-  constructor(job: Job, group: ProcessGroup, options: JobRunnerOptions = {}) {
-    super(job, options);
+  constructor(job: Job, group: ProcessGroup, options: DistributedJobRunnerOptions = {}) {
+    const { averageEachEpoch, ...rest } = options;
+    super(job, rest);
     this.group = group;
+    this._average = [...(averageEachEpoch ?? [])];
   }
 
-  /** This rank's stop conditions, then the OR over every rank. */
+  /** Averages the listed blobs, evaluates this rank's stop conditions, then ORs them over every rank. */
   protected override async _shouldStop(epoch: number, session: Session): Promise<boolean> {
+    if (this._average.length > 0) await allreduceBlobs(session, this.group, this._average, 'mean');
     const local = await super._shouldStop(epoch, session);
     return this.group.any(local);
   }

@@ -6,5 +6,7 @@ export { ModelAverager, type AveragerStats, type ModelAveragerOptions } from './
 export { connectFromEnv, ENV, launchEnv, type LaunchEnv } from './env.js';
 export { jobFingerprint, launch, type LaunchOptions, type LaunchResult, type RankExit } from './launcher.js';
 export { formatStore, parseStore, type StoreSpec } from './store.js';
-export { DistributedJobRunner } from './DistributedJobRunner.js';
+export { DistributedJobRunner, type DistributedJobRunnerOptions } from './DistributedJobRunner.js';
+export { allreduceBlobs, broadcastBlobs } from './blobCollectives.js';
+export type { RankJobContext, RankJobSpec } from './rankMain.js';
 export { RankCheckpointManager } from './RankCheckpointManager.js';

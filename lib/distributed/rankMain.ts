@@ -31,6 +31,8 @@ export interface RankJobSpec {
   job: Job;
   /** Last epoch; every rank must use the same. */
   maxEpochs?: number;
+  /** Float32 blobs averaged across ranks after every epoch (see DistributedJobRunner). */
+  averageEachEpoch?: readonly string[];
   /** Runs on every rank after training (gather results, write files on rank 0…). */
   onDone?: (session: LocalSession, group: ProcessGroup) => unknown;
 }
@@ -55,7 +57,10 @@ async function main(): Promise<void> {
     const runner = new DistributedJobRunner(
       spec.job,
       group,
-      checkpointDir ? { checkpointManager: new RankCheckpointManager(checkpointDir, group, { maxToKeep: 3 }), resumeFromEpoch: 'latest' } : {},
+      {
+        ...(checkpointDir ? { checkpointManager: new RankCheckpointManager(checkpointDir, group, { maxToKeep: 3 }), resumeFromEpoch: 'latest' as const } : {}),
+        ...(spec.averageEachEpoch ? { averageEachEpoch: spec.averageEachEpoch } : {}),
+      },
     );
     runner.on('init', (e) => {
       if (group.rank === 0 && !e.fromScratch) process.stdout.write(`Resumed from epoch ${e.resumeFromEpoch} on every node\n`);

@@ -48,6 +48,16 @@ describe.skipIf(!gloo)('hogwild launch', () => {
     expect(rankLines(r.stdout).sort((a, b) => a.rank - b.rank)).toEqual([{ rank: 0, count: 3 }, { rank: 1, count: 3 }]);
   });
 
+  it('averages the blobs of a Job across ranks after every epoch (averageEachEpoch)', async () => {
+    const job = join(import.meta.dirname, 'fixtures', 'averagingJob.mjs');
+    const r = await runCli(dist, ['launch', '--nodes', '3', job], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    // Replicas start at 0, 10, 20 and add 1 per epoch: averaged, all hold 10 + 3.
+    const lines = rankLines(r.stdout) as unknown as { rank: number; w: number[] }[];
+    expect(lines.map((l) => l.rank).sort()).toEqual([0, 1, 2]);
+    for (const l of lines) expect(l.w).toEqual([13, 13, 13, 13]);
+  });
+
   it('restarts from the newest checkpoint valid on every rank after a rank dies (per-rank checkpoints)', async () => {
     const dir = scratch('launch-checkpoints');
     try {
