@@ -11,6 +11,7 @@
  * const last = await new DistributedJobRunner(job, group).train(session);
  */
 import type { Job } from '../job/Job.js';
+import { native as mainAddon } from '../native/binding.js';
 import { JobRunner, type JobRunnerOptions } from '../session/JobRunner.js';
 import type { Session } from '../session/Session.js';
 import { allreduceBlobs } from './blobCollectives.js';
@@ -34,6 +35,8 @@ export class DistributedJobRunner extends JobRunner {
     super(job, rest);
     this.group = group;
     this._average = [...(averageEachEpoch ?? [])];
+    // The job's nets may hold collective ops (Allreduce…): they run on this group.
+    if (typeof mainAddon().setCollectiveBackend === 'function') group.useInNets();
   }
 
   /** Averages the listed blobs, evaluates this rank's stop conditions, then ORs them over every rank. */

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 
 import { InvalidArgumentError } from '../errors/index.js';
+import { native as mainAddon } from '../native/binding.js';
 import { DISTRIBUTED_CODES, DistributedError, fromGlooError } from './errors.js';
 import { ModelAverager, type ModelAveragerOptions } from './ModelAverager.js';
 import { loadGloo, type NativeGroup } from './native.js';
@@ -47,6 +48,7 @@ function positiveInt(name: string, v: number | undefined, fallback: number): num
 
 export class ProcessGroup {
   private group: NativeGroup | undefined;
+  private lentToNets = false;
   readonly rank: number;
   readonly size: number;
 
@@ -151,8 +153,24 @@ export class ProcessGroup {
     return ModelAverager.start(this.live(), params, options);
   }
 
+  /**
+   * Lends this group to the collective ops of nets (Allreduce, Broadcast,
+   * Barrier) in this process; closing the group takes it back. One group at a time.
+   */
+  useInNets(): void {
+    const addon = mainAddon();
+    if (typeof addon.setCollectiveBackend !== 'function')
+      throw new DistributedError(DISTRIBUTED_CODES.NO_DISTRIBUTED, 'The hogwild addon loaded here has no collective ops; rebuild it (npm run build)');
+    addon.setCollectiveBackend(this.live().collectiveBackend());
+    this.lentToNets = true;
+  }
+
   /** Leaves the group (idempotent). Collectives already running finish or time out by themselves. */
   close(): void {
+    if (this.lentToNets) {
+      this.lentToNets = false;
+      mainAddon().setCollectiveBackend(null);
+    }
     this.group?.close();
     this.group = undefined;
   }

@@ -18,6 +18,8 @@ export interface NativeGroup {
   barrier(): Promise<void>;
   allgather(input: Float32Array, output: Float32Array): Promise<void>;
   startAveraging(params: Float32Array[], everyBatches: number, everyMs: number): NativeAverager;
+  /** An external for the main addon's setCollectiveBackend (the collective ops). */
+  collectiveBackend(): unknown;
   close(): void;
 }
 

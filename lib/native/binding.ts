@@ -10,12 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 import { NativeLoadError } from '../errors/index.js';
 import type { CheckpointBinding } from './checkpointTypes.js';
+import type { CollectiveBinding } from './collectiveTypes.js';
 import type { CoreBinding } from './coreTypes.js';
 import type { DataBinding } from './dataTypes.js';
 import type { KernelBinding } from './kernelTypes.js';
 
 export type * from './coreTypes.js';
-export type NativeBinding = CoreBinding & KernelBinding & DataBinding & CheckpointBinding;
+export type NativeBinding = CoreBinding & KernelBinding & DataBinding & CheckpointBinding & CollectiveBinding;
 
 const require = createRequire(import.meta.url);
 

@@ -3,11 +3,13 @@
 // settles a Promise; every exception becomes a JS error with a stable `code`.
 #include <napi.h>
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "../ops/collective_backend.h"
 #include "averager.h"
 #include "dist_error.h"
 #include "group.h"
@@ -86,6 +88,47 @@ int64_t intProp(Napi::Object o, const char* key, int64_t fallback) {
   return v.IsNumber() ? v.As<Napi::Number>().Int64Value() : fallback;
 }
 
+// The table handed to the main addon's collective ops: C entry points over a Group.
+struct LentGroup {
+  HogwildCollectiveV1 table;
+  std::shared_ptr<Group> group;
+};
+
+int reportFailure(const std::string& what, char* err, size_t errLen) {
+  auto c = classifyCurrent(Phase::Collective, what);
+  std::snprintf(err, errLen, "%s\t%s", c.code, c.message.c_str());
+  return 1;
+}
+
+int lentAllreduce(void* ctx, float* data, size_t count, int op, uint32_t tag, char* err, size_t errLen) {
+  try {
+    static const ReduceOp ops[] = {ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max, ReduceOp::Min};
+    if (op < 0 || op > 3) throw DistError(codes::kInvalidArgument, "Unknown reduce op " + std::to_string(op));
+    static_cast<LentGroup*>(ctx)->group->allreduce(data, count, ops[op], tag);
+    return 0;
+  } catch (...) {
+    return reportFailure("Allreduce op", err, errLen);
+  }
+}
+
+int lentBroadcast(void* ctx, float* data, size_t count, int root, uint32_t tag, char* err, size_t errLen) {
+  try {
+    static_cast<LentGroup*>(ctx)->group->broadcast(data, count, root, tag);
+    return 0;
+  } catch (...) {
+    return reportFailure("Broadcast op", err, errLen);
+  }
+}
+
+int lentBarrier(void* ctx, uint32_t tag, char* err, size_t errLen) {
+  try {
+    static_cast<LentGroup*>(ctx)->group->barrier(tag);
+    return 0;
+  } catch (...) {
+    return reportFailure("Barrier op", err, errLen);
+  }
+}
+
 class AveragerWrap : public Napi::ObjectWrap<AveragerWrap> {
  public:
   static Napi::Function define(Napi::Env env) {
@@ -146,7 +189,7 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
                         InstanceAccessor("size", &GroupWrap::size, nullptr), InstanceMethod("allreduce", &GroupWrap::allreduce),
                         InstanceMethod("broadcast", &GroupWrap::broadcast), InstanceMethod("barrier", &GroupWrap::barrier),
                         InstanceMethod("allgather", &GroupWrap::allgather), InstanceMethod("startAveraging", &GroupWrap::startAveraging),
-                        InstanceMethod("close", &GroupWrap::close)});
+                        InstanceMethod("collectiveBackend", &GroupWrap::collectiveBackend), InstanceMethod("close", &GroupWrap::close)});
   }
   explicit GroupWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<GroupWrap>(info) {
     group_ = *info[0].As<Napi::External<std::shared_ptr<Group>>>().Data();
@@ -290,6 +333,14 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
     }
     auto* ctors = env.GetInstanceData<Constructors>();
     return ctors->averager.New({Napi::External<std::shared_ptr<Averager>>::New(env, &a), arr});
+  }
+
+  // An external the main addon's setCollectiveBackend() takes; it keeps the group alive.
+  Napi::Value collectiveBackend(const Napi::CallbackInfo& info) {
+    auto* lent = new LentGroup();
+    lent->group = live(info.Env());
+    lent->table = {kHogwildCollectiveMagic, 1, lent, lent->group->rank(), lent->group->size(), &lentAllreduce, &lentBroadcast, &lentBarrier};
+    return Napi::External<void>::New(info.Env(), &lent->table, [lent](Napi::Env, void*) { delete lent; });
   }
 
   Napi::Value close(const Napi::CallbackInfo& info) {

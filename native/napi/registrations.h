@@ -8,5 +8,6 @@ void registerCore(Napi::Env env, Napi::Object exports);        // workspaces, pl
 void registerKernels(Napi::Env env, Napi::Object exports);     // simdInfo, kernel self-tests (kernels_binding.cc)
 void registerData(Napi::Env env, Napi::Object exports);        // queues, readers, file formats (data_binding.cc)
 void registerCheckpoint(Napi::Env env, Napi::Object exports);  // checkpoint files (checkpoint_binding.cc)
+void registerCollective(Napi::Env env, Napi::Object exports);  // collective ops' process group (collective_binding.cc)
 
 }  // namespace hogwild::napi

@@ -58,6 +58,15 @@ describe.skipIf(!gloo)('hogwild launch', () => {
     for (const l of lines) expect(l.w).toEqual([13, 13, 13, 13]);
   });
 
+  it('runs collective ops inside nets (Allreduce, Barrier, Broadcast) on the launched group', async () => {
+    const job = join(import.meta.dirname, 'fixtures', 'netCollectivesJob.mjs');
+    const r = await runCli(dist, ['launch', '--nodes', '3', job], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = rankLines(r.stdout) as unknown as { rank: number; w: number[]; b: number[] }[];
+    expect(lines.map((l) => l.rank).sort()).toEqual([0, 1, 2]);
+    for (const l of lines) expect({ w: l.w, b: l.b }).toEqual({ w: [13, 13, 13, 13], b: [101, 101] });
+  });
+
   it('restarts from the newest checkpoint valid on every rank after a rank dies (per-rank checkpoints)', async () => {
     const dir = scratch('launch-checkpoints');
     try {
