@@ -68,8 +68,11 @@ export class ModelAverager {
   }
 
   /**
-   * Runs a last round that tells every rank to stop (so all leave after the
-   * same round), then ends the thread. Rejects with the failed round's error.
+   * Votes to stop and waits for the thread to end: it keeps joining the other
+   * ranks' rounds until every rank has voted, so all leave after the same
+   * round, whose snapshots hold every rank's last update (the replicas end
+   * equal). Call it on every rank once training is over. Rejects with the
+   * failed round's error.
    */
   async stop(): Promise<{ rounds: number }> {
     const n = this.native;

@@ -79,9 +79,9 @@ void Averager::loop() {
       stopping = stopRequested_;
       pending_ = 0;
     }
-    bool anyStop;
+    bool allStop;
     try {
-      anyStop = round(stopping);
+      allStop = round(stopping);
     } catch (...) {
       auto c = classifyCurrent(Phase::Collective, "Model averaging round " + std::to_string(rounds_.load() + 1));
       std::lock_guard<std::mutex> lock(mu_);
@@ -91,7 +91,10 @@ void Averager::loop() {
     }
     rounds_.fetch_add(1);
     last = std::chrono::steady_clock::now();
-    if (anyStop) break;
+    // A rank that asked to stop keeps joining its peers' rounds (back to back:
+    // it no longer waits for a trigger) until every rank has asked, so the last
+    // round's snapshots hold every rank's last update and the replicas end equal.
+    if (allStop) break;
   }
   finished_.store(true);
 }
@@ -111,7 +114,7 @@ bool Averager::round(bool stopping) {
     for (size_t i = 0; i < p.count; ++i) p.data[i] += staging_[at + i] * inv - snapshot_[at + i];
     at += p.count;
   }
-  return staging_[total_] > 0.0f;
+  return staging_[total_] >= static_cast<float>(group_->size());
 }
 
 }  // namespace hogwild::dist

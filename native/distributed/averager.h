@@ -35,7 +35,8 @@ class Averager {
 
   // Counts finished batches (any thread; cheap).
   void tick(uint64_t batches);
-  // Runs one last round that tells every rank to stop, and joins the thread.
+  // Votes to stop and joins the thread, which ends after the first round in
+  // which every rank voted (until then it keeps joining its peers' rounds).
   // Blocks; call off the JS thread. Returns the error code ("" if none).
   void stop();
 
@@ -47,7 +48,7 @@ class Averager {
 
  private:
   void loop();
-  bool round(bool stopping);  // true: a rank asked to stop
+  bool round(bool stopping);  // true: every rank voted to stop
 
   std::shared_ptr<Group> group_;
   std::vector<ParamSpan> params_;
