@@ -31,4 +31,5 @@ export const SUITES: Suite[] = [
   mlpSuite,
   moduleSuite('checkpoint', 'Checkpoint save and load vs dd'),
   moduleSuite('partitioned', 'Partitioned Parquet (DuckDB) vs the native file readers'),
+  moduleSuite('allreduce', 'Allreduce between 2 processes vs torch.distributed (gloo)'),
 ];

@@ -5,6 +5,7 @@
 //   native/kernels/<isa>/*.cc  -> compiled with that ISA's flags only
 //   native/napi/*.cc           -> the N-API binding (addon only)
 //   native/tests/**            -> C++ unit tests and fuzz targets (CMake only)
+//   native/distributed/**      -> the optional Gloo module (its own CMake target)
 //   every other native/**/*.cc -> the core library
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -31,7 +32,9 @@ export function sources(group) {
   const isaOf = (f) => /^native\/kernels\/([a-z0-9]+)\//.exec(f)?.[1];
   switch (group) {
     case 'core':
-      return all.filter((f) => !f.startsWith('native/napi/') && !f.startsWith('native/tests/') && !(isaOf(f) in isaFlags) && isaOf(f) !== 'neon');
+      return all.filter((f) => !f.startsWith('native/napi/') && !f.startsWith('native/tests/') && !f.startsWith('native/distributed/') && !(isaOf(f) in isaFlags) && isaOf(f) !== 'neon');
+    case 'distributed':
+      return all.filter((f) => f.startsWith('native/distributed/'));
     case 'addon':
       return all.filter((f) => f.startsWith('native/napi/'));
     case 'neon':

@@ -10,13 +10,14 @@ import { fileURLToPath } from 'node:url';
 
 import { NativeLoadError } from '../errors/index.js';
 import type { CheckpointBinding } from './checkpointTypes.js';
+import type { CollectiveBinding } from './collectiveTypes.js';
 import type { CoreBinding } from './coreTypes.js';
 import type { DataBinding } from './dataTypes.js';
 import type { KernelBinding } from './kernelTypes.js';
 import type { PredictBinding } from './predictTypes.js';
 
 export type * from './coreTypes.js';
-export type NativeBinding = CoreBinding & KernelBinding & DataBinding & CheckpointBinding & PredictBinding;
+export type NativeBinding = CoreBinding & KernelBinding & DataBinding & CheckpointBinding & PredictBinding & CollectiveBinding;
 
 const require = createRequire(import.meta.url);
 

@@ -48,6 +48,10 @@ export interface KnownOps {
   Scale: Op1;
   Clip: Op1;
   Copy: Op1;
+  // collectives across the ranks of a multi-node job (need a process group: hogwild/distributed)
+  Allreduce: OpN;
+  Broadcast: OpN;
+  Barrier: OpN;
   Cast: Op1;
   Or: Op1;
   And: Op1;

@@ -290,8 +290,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     await session.run(action, { signal });
   }
 
-  /** Evaluates every stop condition (all of them, so a bad one always surfaces). */
-  private async _shouldStop(epoch: number, session: Session): Promise<boolean> {
+  /** Evaluates every stop condition (all of them, so a bad one always surfaces). Multi-node runners extend it. */
+  protected async _shouldStop(epoch: number, session: Session): Promise<boolean> {
     let stop = false;
     let ctx: StopContext | undefined;
     for (const c of this.job.stopConditions) {

@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hogwild::napi::registerData(env, exports);
   hogwild::napi::registerCheckpoint(env, exports);
   hogwild::napi::registerPredict(env, exports);
+  hogwild::napi::registerCollective(env, exports);
   return exports;
 }
 

@@ -9,5 +9,6 @@ void registerKernels(Napi::Env env, Napi::Object exports);     // simdInfo, kern
 void registerData(Napi::Env env, Napi::Object exports);        // queues, readers, file formats (data_binding.cc)
 void registerCheckpoint(Napi::Env env, Napi::Object exports);  // checkpoint files (checkpoint_binding.cc)
 void registerPredict(Napi::Env env, Napi::Object exports);     // fastText batch prediction (predict_binding.cc)
+void registerCollective(Napi::Env env, Napi::Object exports);  // collective ops' process group (collective_binding.cc)
 
 }  // namespace hogwild::napi

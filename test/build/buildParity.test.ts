@@ -61,7 +61,8 @@ function nativeSources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.cc'))
     .map((e) => relative(root, join(e.parentPath, e.name)))
-    .filter((f) => !f.startsWith('native/tests/') && !f.startsWith('native/kernels/neon/'))
+    // native/distributed/ is the optional Gloo module: its own cmake-js target, never in binding.gyp.
+    .filter((f) => !f.startsWith('native/tests/') && !f.startsWith('native/kernels/neon/') && !f.startsWith('native/distributed/'))
     .sort();
 }
 
