@@ -64,6 +64,39 @@ template <class T> float* packBuffer(int which, size_t floats) {
   return b.p;
 }
 
+// What happens to a finished C tile (sgemmBiasRelu): + bias[j], then ReLU.
+struct Epilogue {
+  const float* bias = nullptr;  // per column of C, or null
+  bool relu = false;
+};
+
+// Applies `ep` to an mr×nr tile of C whose bias slice starts at `bias`. Plain
+// loops: compiled in each ISA's TU with its flags, the compiler vectorizes them.
+template <class T> void epilogueTile(float* c, int64_t ldc, int64_t mr, int64_t nr, const float* bias, bool relu) {
+  for (int64_t i = 0; i < mr; ++i) {
+    float* row = c + i * ldc;
+    if (bias)
+      for (int64_t j = 0; j < nr; ++j) row[j] += bias[j];
+    if (relu)
+      for (int64_t j = 0; j < nr; ++j) row[j] = row[j] > 0.f ? row[j] : 0.f;  // NaN -> 0
+  }
+}
+
+// dz = dy·(y > 0), db = column sums of dz: the FC+ReLU gradient's pass over dY.
+template <class T> void reluGradColSums(int64_t rows, int64_t cols, const float* y, const float* dy, float* dz, float* db) {
+  for (int64_t j = 0; j < cols; ++j) db[j] = 0.f;
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* yr = y + i * cols;
+    const float* dyr = dy + i * cols;
+    float* dzr = dz + i * cols;
+    for (int64_t j = 0; j < cols; ++j) {
+      const float g = yr[j] > 0.f ? dyr[j] : 0.f;
+      dzr[j] = g;
+      db[j] += g;
+    }
+  }
+}
+
 // C = beta · C over an m×n block (beta == 0 writes zeros without reading).
 template <class T> void scaleC(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i) {
@@ -103,14 +136,17 @@ template <class T> void packBGeneric(bool transB, const float* b, int64_t ldb, i
 }
 
 // The driver. T provides MR, NR, KC, MC, NC, packA, packB, kernelPacked,
-// kernelDirect, and useDirectA(transA, m, n, k).
+// kernelDirect, and useDirectA(transA, m, n, k). `ep` runs on each tile after
+// its last K block.
 template <class T>
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+           const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Epilogue& ep = Epilogue{}) {
   constexpr int MR = T::MR, NR = T::NR;
+  const bool withEp = ep.bias != nullptr || ep.relu;
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0.f) {
     scaleC<T>(m, n, beta, c, ldc);
+    if (withEp) epilogueTile<T>(c, ldc, m, n, ep.bias, ep.relu);
     return;
   }
   // Even block sizes: K = 784 with KC = 256 runs 4 × 196, not 3 × 256 + 16.
@@ -143,6 +179,7 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alph
             } else {
               T::kernelPacked(kc, bufA + (ir / MR) * kc * MR, bPanel, cTile, ldc, alpha, betaNow, mr, nr);
             }
+            if (withEp && pc + kc >= k) epilogueTile<T>(cTile, ldc, mr, nr, ep.bias ? ep.bias + jc + jr : nullptr, ep.relu);
           }
         }
       }

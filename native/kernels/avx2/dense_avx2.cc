@@ -382,12 +382,18 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alph
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   gemm::sgemm<Gemm>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+void sgemmBiasRelu(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                   const float* b, int64_t ldb, const float* bias, bool relu, float* c, int64_t ldc) {
+  gemm::sgemm<Gemm>(transA, transB, m, n, k, 1.f, a, lda, b, ldb, 0.f, c, ldc, gemm::Epilogue{bias, relu});
+}
 
 }  // namespace
 
 void fillDenseKernels(DenseKernels* t) {
   t->isa = Isa::Avx2;
   t->sgemm = sgemm;
+  t->sgemmBiasRelu = sgemmBiasRelu;
+  t->reluGradColSums = gemm::reluGradColSums<Gemm>;
   t->exp = mapV<exp8>;
   t->log = mapV<log8>;
   t->tanh = mapV<tanh8>;

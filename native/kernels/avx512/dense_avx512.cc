@@ -403,12 +403,22 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alph
   else
     gemm::sgemm<GemmWide>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+void sgemmBiasRelu(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                   const float* b, int64_t ldb, const float* bias, bool relu, float* c, int64_t ldc) {
+  const gemm::Epilogue ep{bias, relu};
+  if (n <= 16)
+    gemm::sgemm<GemmNarrow>(transA, transB, m, n, k, 1.f, a, lda, b, ldb, 0.f, c, ldc, ep);
+  else
+    gemm::sgemm<GemmWide>(transA, transB, m, n, k, 1.f, a, lda, b, ldb, 0.f, c, ldc, ep);
+}
 
 }  // namespace
 
 void fillDenseKernels(DenseKernels* t) {
   t->isa = Isa::Avx512;
   t->sgemm = sgemm;
+  t->sgemmBiasRelu = sgemmBiasRelu;
+  t->reluGradColSums = gemm::reluGradColSums<GemmWide>;
   t->exp = mapV<exp16>;
   t->log = mapV<log16>;
   t->tanh = mapV<tanh16>;
