@@ -1,11 +1,12 @@
 #pragma once
 // The dense float32 kernels (GEMM, transcendentals, activations, softmax,
 // BLAS-1 helpers) as a const table of function pointers, one table per
-// instruction set. Each ISA's table lives in its own translation unit and
-// namespace (kernels/<isa>/dense_<isa>.cc), compiled with that ISA's flags
-// only; this header holds nothing but the table type, so no inline code is
-// shared between TUs built with different flags (ODR / illegal-instruction
-// hazard, see ECOSYSTEM.md §3).
+// instruction set. The kernels are written once (dense_kernels-inl.h, over a
+// vector trait); each ISA's translation unit (kernels/<isa>/dense_<isa>.cc)
+// includes that source into its own namespace and is compiled with that
+// ISA's flags only. This header holds nothing but the table type, so no
+// inline code is shared between TUs built with different flags (ODR /
+// illegal-instruction hazard, docs/kernels.md).
 //
 // Conventions: row-major storage, sizes and strides in elements, n == 0 is a
 // no-op, outputs may alias inputs exactly (y == x) but must not partly

@@ -82,21 +82,6 @@ template <class T> void epilogueTile(float* c, int64_t ldc, int64_t mr, int64_t 
   }
 }
 
-// dz = dy·(y > 0), db = column sums of dz: the FC+ReLU gradient's pass over dY.
-template <class T> void reluGradColSums(int64_t rows, int64_t cols, const float* y, const float* dy, float* dz, float* db) {
-  for (int64_t j = 0; j < cols; ++j) db[j] = 0.f;
-  for (int64_t i = 0; i < rows; ++i) {
-    const float* yr = y + i * cols;
-    const float* dyr = dy + i * cols;
-    float* dzr = dz + i * cols;
-    for (int64_t j = 0; j < cols; ++j) {
-      const float g = yr[j] > 0.f ? dyr[j] : 0.f;
-      dzr[j] = g;
-      db[j] += g;
-    }
-  }
-}
-
 // C = beta · C over an m×n block (beta == 0 writes zeros without reading).
 template <class T> void scaleC(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i) {
@@ -105,32 +90,6 @@ template <class T> void scaleC(int64_t m, int64_t n, float beta, float* c, int64
       for (int64_t j = 0; j < n; ++j) row[j] = 0.f;
     } else if (beta != 1.f) {
       for (int64_t j = 0; j < n; ++j) row[j] *= beta;
-    }
-  }
-}
-
-// Plain packing loops (the scalar level uses them; ISAs override the hot cases).
-// A panel p holds rows [p·MR, p·MR+MR) of op(A) as out[p·kc·MR + k·MR + i].
-template <class T> void packAGeneric(bool transA, const float* a, int64_t lda, int64_t mc, int64_t kc, float* out) {
-  constexpr int MR = T::MR;
-  for (int64_t i0 = 0; i0 < mc; i0 += MR, out += kc * MR) {
-    const int64_t mr = minOf<int64_t>(MR, mc - i0);
-    for (int64_t k = 0; k < kc; ++k) {
-      float* o = out + k * MR;
-      for (int64_t i = 0; i < mr; ++i) o[i] = transA ? a[k * lda + i0 + i] : a[(i0 + i) * lda + k];
-      for (int64_t i = mr; i < MR; ++i) o[i] = 0.f;
-    }
-  }
-}
-// B panel p holds columns [p·NR, p·NR+NR) of op(B) as out[p·kc·NR + k·NR + j].
-template <class T> void packBGeneric(bool transB, const float* b, int64_t ldb, int64_t kc, int64_t nc, float* out) {
-  constexpr int NR = T::NR;
-  for (int64_t j0 = 0; j0 < nc; j0 += NR, out += kc * NR) {
-    const int64_t nr = minOf<int64_t>(NR, nc - j0);
-    for (int64_t k = 0; k < kc; ++k) {
-      float* o = out + k * NR;
-      for (int64_t j = 0; j < nr; ++j) o[j] = transB ? b[(j0 + j) * ldb + k] : b[k * ldb + j0 + j];
-      for (int64_t j = nr; j < NR; ++j) o[j] = 0.f;
     }
   }
 }
