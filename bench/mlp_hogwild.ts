@@ -88,10 +88,11 @@ class Mlp {
     const net = ops.net();
     const rep = new DenseReplicas(this.params, this._syncEvery);
     const [w1, b1, w2, b2] = this.params.map((p) => rep.local(p));
-    const hidden = net.Relu(net.FC([rec.field('pixels'), w1!, b1!]));
+    // FCRelu: bias and ReLU fused into the GEMM; params: no dX GEMM for the pixels.
+    const hidden = net.FCRelu([rec.field('pixels'), w1!, b1!]);
     const logits = net.FC([hidden, w2!, b2!]);
     const [, loss] = net.SoftmaxWithLoss([logits, rec.field('label')], 2) as unknown as BlobReference[];
-    const grads = net.addGradientOperators(loss!);
+    const grads = net.addGradientOperators(loss!, { params: [w1!, b1!, w2!, b2!] });
     let lr: BlobReference | string = 'mlp/neg_lr';
     if (this._decayIters > 0) {
       const iter = net.op('AtomicIter', ['mlp/iter_mutex', 'mlp/iter'], ['mlp/iter']) as BlobReference;

@@ -30,6 +30,8 @@ export interface ModelHelperOptions {
 export interface FcOptions {
   weightInit?: ParamInit;
   biasInit?: ParamInit;
+  /** 'relu': the fused FCRelu op (bias and ReLU applied in the GEMM's pass over each output tile). */
+  activation?: 'relu';
 }
 
 /** Options of `embeddingBag`. */
@@ -128,11 +130,17 @@ export class ModelHelper {
     return blob;
   }
 
-  /** Fully connected layer: `output = input · Wᵀ + b`, W `[dimOut, dimIn]` (params `<output>_w`, `<output>_b`). */
+  /**
+   * Fully connected layer: `output = input · Wᵀ + b`, W `[dimOut, dimIn]` (params `<output>_w`, `<output>_b`);
+   * with `activation: 'relu'`, `max(input · Wᵀ + b, 0)` as one fused op.
+   */
   fc(input: BlobLike, output: string, dimIn: number, dimOut: number, options: FcOptions = {}): BlobReference {
+    if (options.activation !== undefined && options.activation !== 'relu') {
+      throw new InvalidArgumentError(`Expected activation 'relu' or none for fc '${output}' but received ${JSON.stringify(options.activation)}`);
+    }
     const w = this.createParam(`${output}_w`, [dimOut, dimIn], options.weightInit ?? { type: 'xavier' });
     const b = this.createParam(`${output}_b`, [dimOut], options.biasInit ?? { type: 'constant', value: 0 });
-    return this.net.FC([input, w, b], [output]);
+    return options.activation === 'relu' ? this.net.FCRelu([input, w, b], [output]) : this.net.FC([input, w, b], [output]);
   }
 
   relu(input: BlobLike, output?: string): BlobReference {
@@ -174,9 +182,12 @@ export class ModelHelper {
     return this.net.op(op, [w, indices, lengths], [output]) as BlobReference;
   }
 
-  /** Appends the gradient ops of the training net for `losses`; returns param → gradient. */
+  /**
+   * Appends the gradient ops of the training net for `losses`; returns param → gradient.
+   * Only the parameters are differentiated: inputs and labels get no gradient ops.
+   */
   addGradientOperators(losses: BlobLike | readonly BlobLike[]): ReadonlyMap<string, GradientRef> {
-    const all = this.net.addGradientOperators(losses);
+    const all = this.net.addGradientOperators(losses, { params: [...this._params.keys()] });
     this._grads = new Map([...this._params.keys()].filter((p) => all.has(p)).map((p) => [p, all.get(p)!]));
     return this._grads;
   }

@@ -128,7 +128,8 @@ export interface CoreBinding {
   compilePlan(plan: PlanDef): NativePlan;
   createCancel(): NativeCancel;
   /** Gradient ops of one forward op given its output gradient names ("" = none). */
-  gradientFor(op: OpDef, outputGrads: string[]): { ops: OpDef[]; inputs: GradientSpec[] };
+  /** `wanted[i]`: whether input i's gradient is needed (omitted: all); unwanted ones get kind 'none' and no ops. */
+  gradientFor(op: OpDef, outputGrads: string[], wanted?: boolean[]): { ops: OpDef[]; inputs: GradientSpec[] };
   opTypes(): string[];
   opSchema(type: string): OpSchemaInfo | null;
   /** Cancels and joins every native thread of this environment (process exit). */

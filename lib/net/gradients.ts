@@ -12,6 +12,12 @@
  * `SparseToDense(indices, values, blob)`: zeros shaped like the blob, with
  * each row added at its index (duplicates add up), in the values' dtype, so a
  * float64 embedding gets a float64 dense gradient.
+ *
+ * Pruning: only blob versions that some parameter reaches through
+ * differentiable ops get a gradient; each gradient maker is told which of its
+ * inputs those are (FCGradient then skips dX for a data input), and an op none
+ * of whose inputs is reached emits nothing. Parameters are `options.params`, or
+ * by default every blob the net reads before writing it.
  */
 import { InvalidArgumentError, PlanError } from '../errors/index.js';
 import type { GradientSpec, OpDef } from '../native/coreTypes.js';
@@ -200,6 +206,29 @@ class GradientBuilder {
 export interface GradientOptions {
   /** Initial gradients per loss (default: ones shaped like the loss, `<loss>_autogen_grad`). */
   initialGradients?: Record<string, BlobLike>;
+  /**
+   * The blobs to differentiate with respect to. Only they, and blobs computed
+   * from them by differentiable ops, get gradients: data inputs, labels and
+   * constants get none, and no work is spent on them. Default: every blob the
+   * net reads before writing it (and nothing it computes from non-differentiable
+   * ops only, such as readers and fills).
+   */
+  params?: readonly BlobLike[];
+}
+
+/**
+ * Per op input: whether a parameter reaches it (its gradient is wanted). An op
+ * output is reached when the op has a gradient and one of its inputs is.
+ */
+function reachedInputs(forward: readonly OpDef[], inVersions: number[][], outVersions: number[][], params: Set<string> | undefined): boolean[][] {
+  const reached = new Set<string>();
+  const key = (blob: string, v: number) => `${v}\u0000${blob}`;
+  const isReached = (blob: string, v: number) => (params ? params.has(blob) || reached.has(key(blob, v)) : v === 0 || reached.has(key(blob, v)));
+  return forward.map((op, i) => {
+    const wanted = op.inputs.map((blob, k) => isReached(blob, inVersions[i]![k]!));
+    if (schemaOf(op.type)?.hasGradient && wanted.some(Boolean)) op.outputs.forEach((o, j) => reached.add(key(o, outVersions[i]![j]!)));
+    return wanted;
+  });
 }
 
 /**
@@ -234,6 +263,14 @@ export function addGradientOperators(net: Net, losses: BlobLike | readonly BlobL
     );
   }
 
+  for (const p of options.params ?? []) {
+    if (!(typeof p === 'string' || p instanceof BlobReference) || blobName(p) === '') {
+      throw new InvalidArgumentError(`Expected blob names or references in params of addGradientOperators but received ${String(p)}`);
+    }
+  }
+  const params = options.params ? new Set(options.params.map(blobName)) : undefined;
+  const wantedOf = reachedInputs(forward, inVersions, outVersions, params);
+
   const b = new GradientBuilder(net);
   for (const l of lossList) {
     const loss = blobName(l);
@@ -261,12 +298,13 @@ export function addGradientOperators(net: Net, losses: BlobLike | readonly BlobL
     const schema = schemaOf(op.type);
     if (!schema) throw new PlanError('HOGWILD_UNKNOWN_OP', `Expected a registered operator type but received '${op.type}'`);
     op.outputs.forEach((o, j) => b.consume(o, outVersions[i]![j]!));
-    if (!schema.hasGradient) continue;
-    const { ops: gradOps, inputs: specs } = gradientOf(op, outGrads);
+    const wanted = wantedOf[i]!;
+    if (!schema.hasGradient || !wanted.some(Boolean)) continue;
+    const { ops: gradOps, inputs: specs } = gradientOf(op, outGrads, wanted);
     const group = gradOps.map((g) => ({ ...g, inputs: [...g.inputs], outputs: [...g.outputs] }));
     specs.forEach((spec, k) => {
       const input = op.inputs[k];
-      if (input !== undefined) b.contribute(input, inVersions[i]![k]!, spec, group);
+      if (input !== undefined && wanted[k]) b.contribute(input, inVersions[i]![k]!, spec, group);
     });
     for (const g of group) net._appendRaw(g);
   }

@@ -82,6 +82,7 @@ export interface KnownOps {
   Sleep: OpN;
   // layers
   FC: Op1;
+  FCRelu: Op1;
   Relu: Op1;
   Sigmoid: Op1;
   Tanh: Op1;
@@ -162,6 +163,7 @@ export const INTERNAL_GRADIENT_OPS: readonly string[] = [
   'DivGradient',
   'DropoutGrad',
   'FCGradient',
+  'FCReluGradient',
   'LengthsMeanGradient',
   'LengthsSumGradient',
   'MatMulGradient',

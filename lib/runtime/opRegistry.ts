@@ -43,9 +43,9 @@ export function acceptsArg(type: string, arg: string): boolean {
   return !!s && s.args.includes(arg);
 }
 
-/** The gradient ops of one forward op (native registry). */
-export function gradientOf(op: OpDef, outputGrads: string[]): { ops: OpDef[]; inputs: GradientSpec[] } {
-  return native().gradientFor(op, outputGrads);
+/** The gradient ops of one forward op (native registry); `wanted` flags the inputs whose gradient is needed. */
+export function gradientOf(op: OpDef, outputGrads: string[], wanted?: boolean[]): { ops: OpDef[]; inputs: GradientSpec[] } {
+  return native().gradientFor(op, outputGrads, wanted);
 }
 
 /** @internal For tests: forget the cached registry state. */

@@ -1,11 +1,12 @@
 #pragma once
 // The dense float32 kernels (GEMM, transcendentals, activations, softmax,
 // BLAS-1 helpers) as a const table of function pointers, one table per
-// instruction set. Each ISA's table lives in its own translation unit and
-// namespace (kernels/<isa>/dense_<isa>.cc), compiled with that ISA's flags
-// only; this header holds nothing but the table type, so no inline code is
-// shared between TUs built with different flags (ODR / illegal-instruction
-// hazard, see docs/architecture.md, "Kernels and portable binaries").
+// instruction set. The kernels are written once (dense_kernels-inl.h, over a
+// vector trait); each ISA's translation unit (kernels/<isa>/dense_<isa>.cc)
+// includes that source into its own namespace and is compiled with that
+// ISA's flags only. This header holds nothing but the table type, so no
+// inline code is shared between TUs built with different flags (ODR /
+// illegal-instruction hazard, docs/kernels.md).
 //
 // Conventions: row-major storage, sizes and strides in elements, n == 0 is a
 // no-op, outputs may alias inputs exactly (y == x) but must not partly
@@ -38,6 +39,13 @@ struct DenseKernels {
   void (*sgemm)(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+  // C = op(A)·op(B) + bias, then max(·, 0) when `relu` (NaN -> 0, as relu);
+  // `bias` (n floats, one per column) may be null. Fused: each register tile
+  // of C gets its bias and ReLU right after its last K block, while it is
+  // still in L1, instead of a broadcast pass before and a ReLU pass after.
+  void (*sgemmBiasRelu)(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                        const float* b, int64_t ldb, const float* bias, bool relu, float* c, int64_t ldc);
+
   // y[i] = f(x[i]).
   void (*exp)(int64_t n, const float* x, float* y);
   void (*log)(int64_t n, const float* x, float* y);
@@ -50,6 +58,10 @@ struct DenseKernels {
   void (*reluGrad)(int64_t n, const float* y, const float* dy, float* dx);
   void (*sigmoidGrad)(int64_t n, const float* y, const float* dy, float* dx);
   void (*tanhGrad)(int64_t n, const float* y, const float* dy, float* dx);
+
+  // The FC+ReLU gradient's one pass over dY (rows×cols, contiguous):
+  // dz = dy·(y > 0) and db[j] = Σ_i dz[i][j].
+  void (*reluGradColSums)(int64_t rows, int64_t cols, const float* y, const float* dy, float* dz, float* db);
 
   // Row-wise softmax of a rows×cols matrix (max-subtracted). With `logOut`
   // non-null it also writes log-softmax there (x − max − log Σ exp).

@@ -64,6 +64,24 @@ template <class T> float* packBuffer(int which, size_t floats) {
   return b.p;
 }
 
+// What happens to a finished C tile (sgemmBiasRelu): + bias[j], then ReLU.
+struct Epilogue {
+  const float* bias = nullptr;  // per column of C, or null
+  bool relu = false;
+};
+
+// Applies `ep` to an mr×nr tile of C whose bias slice starts at `bias`. Plain
+// loops: compiled in each ISA's TU with its flags, the compiler vectorizes them.
+template <class T> void epilogueTile(float* c, int64_t ldc, int64_t mr, int64_t nr, const float* bias, bool relu) {
+  for (int64_t i = 0; i < mr; ++i) {
+    float* row = c + i * ldc;
+    if (bias)
+      for (int64_t j = 0; j < nr; ++j) row[j] += bias[j];
+    if (relu)
+      for (int64_t j = 0; j < nr; ++j) row[j] = row[j] > 0.f ? row[j] : 0.f;  // NaN -> 0
+  }
+}
+
 // C = beta · C over an m×n block (beta == 0 writes zeros without reading).
 template <class T> void scaleC(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i) {
@@ -76,41 +94,18 @@ template <class T> void scaleC(int64_t m, int64_t n, float beta, float* c, int64
   }
 }
 
-// Plain packing loops (the scalar level uses them; ISAs override the hot cases).
-// A panel p holds rows [p·MR, p·MR+MR) of op(A) as out[p·kc·MR + k·MR + i].
-template <class T> void packAGeneric(bool transA, const float* a, int64_t lda, int64_t mc, int64_t kc, float* out) {
-  constexpr int MR = T::MR;
-  for (int64_t i0 = 0; i0 < mc; i0 += MR, out += kc * MR) {
-    const int64_t mr = minOf<int64_t>(MR, mc - i0);
-    for (int64_t k = 0; k < kc; ++k) {
-      float* o = out + k * MR;
-      for (int64_t i = 0; i < mr; ++i) o[i] = transA ? a[k * lda + i0 + i] : a[(i0 + i) * lda + k];
-      for (int64_t i = mr; i < MR; ++i) o[i] = 0.f;
-    }
-  }
-}
-// B panel p holds columns [p·NR, p·NR+NR) of op(B) as out[p·kc·NR + k·NR + j].
-template <class T> void packBGeneric(bool transB, const float* b, int64_t ldb, int64_t kc, int64_t nc, float* out) {
-  constexpr int NR = T::NR;
-  for (int64_t j0 = 0; j0 < nc; j0 += NR, out += kc * NR) {
-    const int64_t nr = minOf<int64_t>(NR, nc - j0);
-    for (int64_t k = 0; k < kc; ++k) {
-      float* o = out + k * NR;
-      for (int64_t j = 0; j < nr; ++j) o[j] = transB ? b[(j0 + j) * ldb + k] : b[k * ldb + j0 + j];
-      for (int64_t j = nr; j < NR; ++j) o[j] = 0.f;
-    }
-  }
-}
-
 // The driver. T provides MR, NR, KC, MC, NC, packA, packB, kernelPacked,
-// kernelDirect, and useDirectA(transA, m, n, k).
+// kernelDirect, and useDirectA(transA, m, n, k). `ep` runs on each tile after
+// its last K block.
 template <class T>
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+           const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Epilogue& ep = Epilogue{}) {
   constexpr int MR = T::MR, NR = T::NR;
+  const bool withEp = ep.bias != nullptr || ep.relu;
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0.f) {
     scaleC<T>(m, n, beta, c, ldc);
+    if (withEp) epilogueTile<T>(c, ldc, m, n, ep.bias, ep.relu);
     return;
   }
   // Even block sizes: K = 784 with KC = 256 runs 4 × 196, not 3 × 256 + 16.
@@ -143,6 +138,7 @@ void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alph
             } else {
               T::kernelPacked(kc, bufA + (ir / MR) * kc * MR, bPanel, cTile, ldc, alpha, betaNow, mr, nr);
             }
+            if (withEp && pc + kc >= k) epilogueTile<T>(cTile, ldc, mr, nr, ep.bias ? ep.bias + jc + jr : nullptr, ep.relu);
           }
         }
       }

@@ -41,7 +41,17 @@ Napi::Value GradientFor(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     OperatorDef op = toOpDef(info[0], "op");
     std::vector<std::string> outputGrads = toStrings(info[1], "outputGrads");
-    GradientDefs g = OpRegistry::instance().gradient(op, outputGrads);
+    std::vector<bool> wanted;
+    if (info.Length() > 2 && !info[2].IsUndefined()) {
+      HW_CHECK(info[2].IsArray(), codes::kInvalidArgument, "gradientFor: expected 'wanted' to be an array of booleans");
+      Napi::Array a = info[2].As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) {
+        Napi::Value v = a.Get(i);
+        HW_CHECK(v.IsBoolean(), codes::kInvalidArgument, "gradientFor: expected 'wanted[" << i << "]' to be a boolean");
+        wanted.push_back(v.As<Napi::Boolean>().Value());
+      }
+    }
+    GradientDefs g = OpRegistry::instance().gradient(op, outputGrads, wanted);
     Napi::Array ops = Napi::Array::New(env, g.ops.size());
     for (size_t i = 0; i < g.ops.size(); ++i) ops.Set(i, opDefToJs(env, g.ops[i]));
     Napi::Array inputs = Napi::Array::New(env, g.inputs.size());

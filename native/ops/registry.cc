@@ -52,14 +52,46 @@ std::unique_ptr<Operator> OpRegistry::create(const OperatorDef& def, Workspace& 
   return s->factory(def, ws);
 }
 
-GradientDefs OpRegistry::gradient(const OperatorDef& def, const std::vector<std::string>& outputGrads) const {
+namespace {
+
+// Drops the gradient ops whose outputs neither are a kept input gradient nor
+// feed a later kept op (walked backwards, so chains of dead ops go too).
+void dropDeadGradientOps(GradientDefs* g) {
+  std::set<std::string> live;
+  for (const GradientSpec& s : g->inputs) {
+    for (const std::string* n : {&s.dense, &s.indices, &s.values})
+      if (!n->empty()) live.insert(*n);
+  }
+  std::vector<OperatorDef> kept;
+  for (auto it = g->ops.rbegin(); it != g->ops.rend(); ++it) {
+    bool needed = false;
+    for (const std::string& o : it->outputs) needed = needed || live.count(o) > 0;
+    if (!needed) continue;
+    for (const std::string& i : it->inputs) live.insert(i);
+    kept.push_back(*it);
+  }
+  g->ops.assign(kept.rbegin(), kept.rend());
+}
+
+}  // namespace
+
+GradientDefs OpRegistry::gradient(const OperatorDef& def, const std::vector<std::string>& outputGrads,
+                                  const std::vector<bool>& wanted) const {
   const OpSchema* s = find(def.type);
   HW_CHECK(s, codes::kUnknownOp, "Unknown operator '" << def.type << "'");
   HW_CHECK(s->gradient, codes::kInvalidArgument, "Operator '" << def.type << "' has no gradient");
   HW_CHECK(outputGrads.size() == def.outputs.size(), codes::kInvalidArgument,
            def.type << ": expected one output gradient name per output");
-  GradientDefs g = s->gradient(def, outputGrads);
+  HW_CHECK(wanted.empty() || wanted.size() == def.inputs.size(), codes::kInvalidArgument,
+           def.type << ": expected one wanted-gradient flag per input (" << def.inputs.size() << ") but received "
+                    << wanted.size());
+  const std::vector<bool> all = wanted.empty() ? std::vector<bool>(def.inputs.size(), true) : wanted;
+  GradientDefs g = s->gradient(def, outputGrads, all);
   g.inputs.resize(def.inputs.size());
+  if (wanted.empty()) return g;
+  for (size_t i = 0; i < g.inputs.size(); ++i)
+    if (!all[i]) g.inputs[i] = GradientSpec{};
+  dropDeadGradientOps(&g);
   return g;
 }
 

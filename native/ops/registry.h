@@ -33,6 +33,10 @@ struct GradientDefs {
 
 // `outputGrads[i]` names the gradient of forward output i ("" when it has none).
 using GradientMaker = std::function<GradientDefs(const OperatorDef& def, const std::vector<std::string>& outputGrads)>;
+// The same, told which input gradients are wanted (`wanted[i]`: some parameter
+// reaches input i), so it can skip work for the others (FCGradient without dX).
+using PrunableGradientMaker = std::function<GradientDefs(
+    const OperatorDef& def, const std::vector<std::string>& outputGrads, const std::vector<bool>& wanted)>;
 using OpFactory = std::function<std::unique_ptr<Operator>(const OperatorDef&, Workspace&)>;
 
 // Conventional gradient blob names (Caffe2's): X_grad, X_grad_indices, X_grad_values.
@@ -46,7 +50,7 @@ struct OpSchema {
   bool anyArgs = false;
   std::string doc;
   OpFactory factory;
-  GradientMaker gradient;  // empty when the op has no gradient
+  PrunableGradientMaker gradient;  // empty when the op has no gradient
 
   OpSchema& inputs(int n) { minInputs = maxInputs = n; return *this; }
   OpSchema& inputs(int lo, int hi) { minInputs = lo; maxInputs = hi; return *this; }
@@ -56,7 +60,13 @@ struct OpSchema {
   OpSchema& argList(std::initializer_list<const char*> names) { for (auto n : names) args.insert(n); return *this; }
   OpSchema& acceptAnyArg() { anyArgs = true; return *this; }
   OpSchema& describe(std::string text) { doc = std::move(text); return *this; }
-  OpSchema& gradientMaker(GradientMaker g) { gradient = std::move(g); return *this; }
+  OpSchema& gradientMaker(GradientMaker g) {
+    gradient = [g = std::move(g)](const OperatorDef& d, const std::vector<std::string>& og, const std::vector<bool>&) {
+      return g(d, og);
+    };
+    return *this;
+  }
+  OpSchema& prunableGradientMaker(PrunableGradientMaker g) { gradient = std::move(g); return *this; }
 };
 
 class OpRegistry {
@@ -70,8 +80,11 @@ class OpRegistry {
   // Validates counts and argument names against the schema, then constructs
   // the op (which checks dtypes and shapes it can see). Throws hogwild::Error.
   std::unique_ptr<Operator> create(const OperatorDef& def, Workspace& ws) const;
-  // Gradient ops for one forward op; throws when the op has none.
-  GradientDefs gradient(const OperatorDef& def, const std::vector<std::string>& outputGrads) const;
+  // Gradient ops for one forward op; throws when the op has none. `wanted`
+  // (one flag per input, empty = all) prunes: unwanted inputs get Kind::None,
+  // and gradient ops none of whose outputs lead to a wanted gradient are dropped.
+  GradientDefs gradient(const OperatorDef& def, const std::vector<std::string>& outputGrads,
+                        const std::vector<bool>& wanted = {}) const;
 
  private:
   std::map<std::string, OpSchema> _schemas;

@@ -180,6 +180,43 @@ TEST(fc_known_values_and_axes) {
   CHECK(near(fetch(ws, "Yk"), {1, 2, 3, 1, 2, 3}, 0));
 }
 
+TEST(fc_relu_matches_fc_then_relu) {
+  // Against the unfused ops at every level (this suite re-runs per level):
+  // the MLP's shape, odd sizes, a 3-D X, and rows that ReLU zeroes.
+  Rng r;
+  struct S { int64_t m, k, n; } shapes[] = {{64, 784, 256}, {5, 7, 33}, {1, 3, 1}, {17, 300, 10}};
+  for (auto s : shapes) {
+    Workspace ws;
+    feed(ws, "X", {s.m, s.k}, r.vec(static_cast<size_t>(s.m * s.k)));
+    feed(ws, "W", {s.n, s.k}, r.vec(static_cast<size_t>(s.n * s.k)));
+    feed(ws, "b", {s.n}, r.vec(static_cast<size_t>(s.n)));
+    runOp(ws, makeOp("FCRelu", {"X", "W", "b"}, {"Y"}));
+    runOp(ws, makeOp("FC", {"X", "W", "b"}, {"Z"}));
+    runOp(ws, makeOp("Relu", {"Z"}, {"R"}));
+    CHECK(get(ws, "Y").shape() == (Shape{s.m, s.n}));
+    const Floats y = fetch(ws, "Y"), ref = fetch(ws, "R");
+    size_t zeros = 0;
+    for (float v : ref) zeros += v == 0.f;
+    if (ref.size() > 4) CHECK(zeros > 0 && zeros < ref.size());  // both sides of the ReLU exercised
+    CHECK(near(y, ref, 1e-5));
+    // The fused gradient against FCGradient(X, W, ReluGradient(dY)), dX wanted or not.
+    feed(ws, "dY", {s.m, s.n}, r.vec(static_cast<size_t>(s.m * s.n)));
+    runOp(ws, makeOp("FCReluGradient", {"X", "W", "Y", "dY"}, {"dW", "db", "dX"}));
+    runOp(ws, makeOp("FCReluGradient", {"X", "W", "Y", "dY"}, {"dW2", "db2"}));
+    runOp(ws, makeOp("ReluGradient", {"R", "dY"}, {"dZ"}));
+    runOp(ws, makeOp("FCGradient", {"X", "W", "dZ"}, {"rW", "rb", "rX"}));
+    for (auto [got, want] : {std::pair{"dW", "rW"}, {"db", "rb"}, {"dX", "rX"}, {"dW2", "rW"}, {"db2", "rb"}})
+      CHECK(near(fetch(ws, got), fetch(ws, want), 1e-5));
+  }
+  Workspace ws;
+  feed(ws, "X3", {1, 2, 2}, {1, 2, 3, 4});
+  feed(ws, "W", {3, 2}, {1, 0, 0, -1, 1, 1});
+  feed(ws, "b", {3}, {1, 2, -10});
+  runOp(ws, makeOp("FCRelu", {"X3", "W", "b"}, {"Y"}, args({{"axis", I(2)}})));
+  CHECK(get(ws, "Y").shape() == (Shape{1, 2, 3}));
+  CHECK(near(fetch(ws, "Y"), {2, 0, 0, 4, 0, 0}, 0));
+}
+
 TEST(matmul_known_values) {
   Workspace ws;
   feed(ws, "A", {2, 2}, {1, 2, 3, 4});
@@ -355,6 +392,9 @@ TEST(gradient_fc_and_matmul) {
   fc.weighted = {0};
   fc.check = {0, 1, 2};
   CHECK(gradCheck(fc));
+  GradCase fr = fc;  // fused FC + ReLU
+  fr.def = makeOp("FCRelu", {"X", "W", "b"}, {"Y"});
+  CHECK(gradCheck(fr));
   GradCase fc3 = fc;  // 3-D X with axis 2
   fc3.def.args["axis"] = I(2);
   fc3.floats[0] = {"X", {{2, 3, 4}, r.vec(24)}};
@@ -473,6 +513,8 @@ TEST(bad_input_rejected_at_instantiation) {
   CHECK_THROWS_CODE(reg.create(makeOp("FC", {"X", "W", "b"}, {"Y"}, args({{"transposed", I(1)}})), ws),
                     codes::kUnknownArgument);
   CHECK_THROWS_CODE(reg.create(makeOp("FC", {"X", "W"}, {"Y"}), ws), codes::kInvalidArgument);
+  CHECK_THROWS_CODE(reg.create(makeOp("FCRelu", {"X", "W", "b5"}, {"Y"}), ws), codes::kShapeMismatch);
+  CHECK_THROWS_CODE(reg.create(makeOp("FCReluGradient", {"X", "W", "b", "dY"}, {"dW", "db"}), ws), codes::kShapeMismatch);
   // MatMul: rank, inner dims, flag values.
   CHECK_THROWS_CODE(reg.create(makeOp("MatMul", {"v", "W"}, {"Y"}), ws), codes::kShapeMismatch);
   CHECK_THROWS_CODE(reg.create(makeOp("MatMul", {"X", "W"}, {"Y"}), ws), codes::kShapeMismatch);

@@ -100,6 +100,25 @@ TEST(sum_scale_weighted_sum_gradients) {
   CHECK_THROWS_CODE(OpRegistry::instance().gradient(inPlace, {"X0_grad"}), codes::kInvalidArgument);
 }
 
+TEST(pruned_gradients_skip_unwanted_inputs) {
+  const OpRegistry& reg = OpRegistry::instance();
+  // FC over a data input: FCGradient without dX (one GEMM less), X's spec none.
+  auto fc = reg.gradient(makeOp("FC", {"X", "W", "b"}, {"Y"}), {"Y_grad"}, {false, true, true});
+  CHECK(fc.ops.size() == 1 && fc.ops[0].outputs == (std::vector<std::string>{"W_grad", "b_grad"}));
+  CHECK(fc.inputs[0].kind == GradientSpec::Kind::None && fc.inputs[1].dense == "W_grad");
+  auto full = reg.gradient(makeOp("FC", {"X", "W", "b"}, {"Y"}), {"Y_grad"});
+  CHECK(full.ops[0].outputs.size() == 3 && full.inputs[0].dense == "X_grad");
+  // A maker that is not told (Mul: one op writes both) keeps the op but drops the spec.
+  auto mul = reg.gradient(makeOp("Mul", {"A", "B"}, {"C"}), {"C_grad"}, {true, false});
+  CHECK(mul.ops.size() == 1 && mul.inputs[0].dense == "A_grad" && mul.inputs[1].kind == GradientSpec::Kind::None);
+  // Nothing wanted: the generic pass drops every op.
+  CHECK(reg.gradient(makeOp("Mul", {"A", "B"}, {"C"}), {"C_grad"}, {false, false}).ops.empty());
+  // The same input twice: its Sum survives only while the input is wanted.
+  auto twice = reg.gradient(makeOp("Mul", {"X", "X"}, {"Y"}), {"Y_grad"}, {true, true});
+  CHECK(twice.ops.back().type == "Sum");
+  CHECK_THROWS_CODE(reg.gradient(makeOp("FC", {"X", "W", "b"}, {"Y"}), {"Y_grad"}, {true}), codes::kInvalidArgument);
+}
+
 TEST(clip_copy_gradients) {
   // Values stay clear of the bounds, where the derivative jumps.
   Tensor x = make(DType::Float64, {6}, {-3, -0.7, -0.2, 0.3, 0.8, 3});
