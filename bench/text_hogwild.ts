@@ -29,7 +29,8 @@ import {
   ops,
   pipe,
   Task,
-  TextClassifier,
+  buildFastTextModel,
+  FASTTEXT_BLOBS,
   type BlobReference,
   type Dataset,
 } from '../lib/index.js';
@@ -49,9 +50,9 @@ export interface TextTrainOptions {
   learningRate?: number;
   /** Dense output layer: per-thread replicas merged every K batches (default 16); 0 = shared in place. */
   denseSyncEvery?: number;
-  /** Embedding init range (default 1/dim, fastText's). */
+  /** Ignored: the embedding starts uniform in ±1/dim (fastText's). */
   initRange?: number;
-  /** Most frequent embedding rows kept in per-thread replicas (default 1024; 0: all shared). */
+  /** Ignored since the model is lib/apps/fasttext's: the embedding is shared in place. */
   hotRows?: number;
   seed?: number;
 }
@@ -71,17 +72,17 @@ export async function trainText(o: TextTrainOptions): Promise<TextTrainResult> {
   const batchSize = o.batchSize ?? 64;
   const train = await FastTextFile.scan(o.corpus.trainTxt);
   const info = train.info!;
-  const clf = new TextClassifier({
-    vocab: info.inputRows,
+  // The model `hogwild supervised` trains (lr per example; the batch-mean step is lr × batchSize).
+  const ft = buildFastTextModel({
+    inputRows: info.inputRows,
     dim: o.dim,
-    classes: info.nlabels,
-    learningRate: o.learningRate ?? batchSize / 8,
-    totalIterations: o.epochs * Math.ceil(info.examples / batchSize),
-    denseSyncEvery: o.denseSyncEvery ?? 16,
-    ...(o.initRange !== undefined ? { initRange: o.initRange } : {}),
-    hotRows: Math.min(o.hotRows ?? 1024, Math.floor(info.inputRows / 2)),
+    labels: info.nlabels,
+    lr: (o.learningRate ?? batchSize / 8) / batchSize,
+    batchSize,
+    totalBatches: o.epochs * Math.ceil(info.examples / batchSize),
     seed: o.seed ?? 1,
   });
+  const syncEvery = o.denseSyncEvery ?? 16;
   const job = new Job();
   let trainDs: Dataset | undefined, testDs: Dataset | undefined;
   job.scope(() => {
@@ -91,10 +92,15 @@ export async function trainText(o: TextTrainOptions): Promise<TextTrainResult> {
         const t = train.read(net, { name: 'train' });
         trainDs = t.dataset;
         testDs = new FastTextFile(o.corpus.testTxt).read(net, { name: 'test', dictionary: t.dictionary }).dataset;
-        clf.paramInit(net);
       }),
     );
-    pipe(trainDs!.reader({ batchSize }), { processor: clf, numThreads: o.threads, name: 'trainer' });
+    job.initGroup.scope(() => new Task({ name: 'params', step: ft.model.paramInitNet }));
+    pipe(trainDs!.reader({ batchSize }), {
+      processor: ft.processor,
+      numThreads: o.threads,
+      name: 'trainer',
+      ...(o.threads > 1 && syncEvery > 0 ? { replicate: { params: ft.denseParams, syncEvery } } : {}),
+    });
     epochLimiter(job, o.epochs);
   });
   const session = new LocalSession();
@@ -111,7 +117,11 @@ export async function trainText(o: TextTrainOptions): Promise<TextTrainResult> {
     });
     await runner.train(session);
     const evalNet = new Net('eval');
-    const { accuracy, loss } = clf.evaluate(evalNet, testDs!.content());
+    const rec = testDs!.content();
+    const h = evalNet.SparseLengthsMean([FASTTEXT_BLOBS.input, rec.field('tokens:values'), rec.field('tokens:lengths')]);
+    const logits = evalNet.FC([h, FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias]);
+    const [, loss] = evalNet.SoftmaxWithLoss([logits, rec.field('label')], 2) as unknown as BlobReference[];
+    const accuracy = evalNet.Accuracy([logits, rec.field('label')]);
     await session.run(evalNet);
     const scalar = (b: BlobReference) => Number(session.workspace.fetch(b.name).data[0]);
     const trainSeconds = trainMs / 1000;
@@ -121,7 +131,7 @@ export async function trainText(o: TextTrainOptions): Promise<TextTrainResult> {
       wallSeconds: (performance.now() - t0) / 1000,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       p1: scalar(accuracy),
-      testLoss: scalar(loss),
+      testLoss: scalar(loss!),
       inputRows: info.inputRows,
       trainCpuSeconds: cpuUs / 1e6,
       cpuSeconds: (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6,
@@ -149,7 +159,7 @@ export async function run(opts: TextSuiteOptions): Promise<BenchRow[]> {
       impl: 'hogwild',
       metrics: textMetrics(r),
       primary: 'tokens/s',
-      note: `batch ${batchSize}/thread, lr ${learningRate}; per-thread replicas (merged every 16 batches) of the output layer${hotRows ? ` and the ${hotRows} most frequent rows` : ''}`,
+      note: `batch ${batchSize}/thread, lr ${learningRate}; per-thread replicas (merged every 16 batches) of the output layer`,
     });
   }
   return rows;

@@ -17,6 +17,8 @@ export interface FastTextScanOptions {
   maxLineBytes?: number;
   skipInvalid?: boolean;
   checkUtf8?: boolean;
+  /** Threads that parse the file (line-aligned byte ranges; the result is the same). Default 1. */
+  threads?: number;
 }
 
 /** What a dictionary scan of a training file found. */

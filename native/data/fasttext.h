@@ -67,9 +67,12 @@ class FastTextDictionary : public BlobObject {
   void deserialize(const Tensor& in) override;
 
   // fastText's readFromFile: counts, thresholds, numbers. Throws HOGWILD_DATA.
-  void build(const FileBytes& file);
-  // Encodes every line of `file` (fastText's getLine for supervised models).
-  FastTextEncoded encodeFile(const FileBytes& file) const;
+  // With threads > 1 the file is split at line boundaries and counted in
+  // parallel; the merge keeps first-appearance order, so the result is the same.
+  void build(const FileBytes& file, int threads = 1);
+  // Encodes every line of `file` (fastText's getLine for supervised models),
+  // on `threads` threads over line-aligned byte ranges, concatenated in order.
+  FastTextEncoded encodeFile(const FileBytes& file, int threads = 1) const;
   // One line (without '\n'); `eos` when a newline ended it. Appends input ids
   // and label indices (0-based); `hashes` is scratch space.
   void encodeLine(std::string_view line, bool eos, std::vector<int32_t>* ids, std::vector<int32_t>* labels,
@@ -92,7 +95,11 @@ class FastTextDictionary : public BlobObject {
 
  private:
   int32_t find(std::string_view w, uint32_t h) const;
-  void addToken(std::string_view w, uint32_t h);
+  void addToken(std::string_view w, uint32_t h, int64_t count = 1);
+  void buildSerial(const FileBytes& file);
+  void finishBuild(const FileBytes& file);
+  void resetCounts();
+  FastTextEncoded encodeRange(const FileBytes& file, const uint8_t* begin, size_t size) const;
   void growTable();
   void threshold();
   void initSubwords();

@@ -51,17 +51,17 @@ data::FastTextOptions toFastTextOptions(const Napi::Value& v) {
 // Builds the dictionary (and counts the examples) off the JS thread.
 class ScanWorker final : public Napi::AsyncWorker {
  public:
-  ScanWorker(Napi::Env env, std::string path, data::FastTextOptions opts)
+  ScanWorker(Napi::Env env, std::string path, data::FastTextOptions opts, int threads)
       : Napi::AsyncWorker(env, "hogwildFastTextScan"), _deferred(Napi::Promise::Deferred::New(env)),
-        _path(std::move(path)), _opts(std::move(opts)) {}
+        _path(std::move(path)), _opts(std::move(opts)), _threads(threads) {}
   Napi::Promise promise() { return _deferred.Promise(); }
 
   void Execute() override {
     try {
       data::FileBytes file(_path);
       _dict = std::make_shared<data::FastTextDictionary>(_opts);
-      _dict->build(file);
-      _enc = _dict->encodeFile(file);
+      _dict->build(file, _threads);
+      _enc = _dict->encodeFile(file, _threads);
     } catch (const Error& e) {
       _code = e.code();
       SetError(e.what());
@@ -104,6 +104,7 @@ class ScanWorker final : public Napi::AsyncWorker {
   data::FastTextOptions _opts;
   std::shared_ptr<data::FastTextDictionary> _dict;
   data::FastTextEncoded _enc;
+  int _threads = 1;
   const char* _code = codes::kInternal;
 };
 
@@ -112,7 +113,10 @@ Napi::Value FastTextScan(const Napi::CallbackInfo& info) {
     std::string path = toStr(info[0], "path", false);
     data::FastTextOptions opts = toFastTextOptions(info[1]);
     data::FastTextDictionary check(opts);  // option errors throw here, synchronously
-    auto* w = new ScanWorker(info.Env(), std::move(path), std::move(opts));
+    int64_t threads = 1;
+    if (!isMissing(info[1]) && !isMissing(toObject(info[1], "options").Get("threads")))
+      threads = toInt(toObject(info[1], "options").Get("threads"), "options.threads", 1, 1024);
+    auto* w = new ScanWorker(info.Env(), std::move(path), std::move(opts), static_cast<int>(threads));
     Napi::Promise p = w->promise();
     w->Queue();
     return p;

@@ -1,6 +1,7 @@
 // File readers as ops, run once (usually in a job's init group) to fill a
 // dataset's field blobs natively: no JS object per example ever exists.
 //   ReadFastTextFile([dict]) -> ([dict,] labels, lengths, ids)
+//   BuildFastTextDictionary() -> (dict)
 //   ReadCsvFile() -> (features, labels)
 //   ReadIdxFile() -> (tensor)
 //   ReadRawArrayFile() -> (tensor)
@@ -41,20 +42,29 @@ class ReadFastTextFileOp final : public Operator {
     _opts.maxLineBytes = argInt("max_line_bytes", _opts.maxLineBytes);
     _opts.skipInvalid = argInt("skip_invalid", 0) != 0;
     _opts.checkUtf8 = argInt("check_utf8", 1) != 0;
+    _threads = argInt("threads", 1);
+    if (_threads < 1 || _threads > 1024) fail(codes::kInvalidArgument, "Expected threads in [1, 1024] but received " + std::to_string(_threads));
+    _once = argInt("once", 0) != 0;
     if (!_withDict) FastTextDictionary check(_opts);  // validates the options now
   }
 
   void run(RunContext&) override {
+    // once: the outputs already hold this file's encoding (an earlier epoch of
+    // this workspace made it), so the file is not parsed again.
+    size_t o = _withDict ? 0 : 1;
+    if (_once && _withDict) {
+      const Tensor* labels = outputBlob(o).tensorOrNull();
+      if (labels != nullptr && labels->numel() > 0) return;
+    }
     FileBytes file(_path);
     std::shared_ptr<FastTextDictionary> dict;
     if (_withDict) {
       dict = objectRef<FastTextDictionary>(inputBlob(0), inputName(0));
     } else {
       dict = std::make_shared<FastTextDictionary>(_opts);
-      dict->build(file);
+      dict->build(file, static_cast<int>(_threads));
     }
-    FastTextEncoded enc = dict->encodeFile(file);
-    size_t o = _withDict ? 0 : 1;
+    FastTextEncoded enc = dict->encodeFile(file, static_cast<int>(_threads));
     fillVector(output(o), DType::Int32, enc.labels);
     fillVector(output(o + 1), DType::Int32, enc.lengths);
     if (_index64) {
@@ -68,7 +78,41 @@ class ReadFastTextFileOp final : public Operator {
 
  private:
   std::string _path;
-  bool _withDict = false, _index64 = false;
+  bool _withDict = false, _index64 = false, _once = false;
+  int64_t _threads = 1;
+  FastTextOptions _opts;
+};
+
+// Builds only the dictionary of a fastText file (the examples are encoded later, once).
+class BuildFastTextDictionaryOp final : public Operator {
+ public:
+  BuildFastTextDictionaryOp(const OperatorDef& def, Workspace& ws) : Operator(def, ws), _path(argString("path", "")) {
+    if (_path.empty()) fail(codes::kInvalidArgument, "Expected a 'path' argument");
+    _opts.labelPrefix = argString("label_prefix", _opts.labelPrefix);
+    _opts.minCount = argInt("min_count", _opts.minCount);
+    _opts.minCountLabel = argInt("min_count_label", _opts.minCountLabel);
+    _opts.wordNgrams = argInt("word_ngrams", _opts.wordNgrams);
+    _opts.bucket = argInt("bucket", _opts.bucket);
+    _opts.minn = argInt("minn", _opts.minn);
+    _opts.maxn = argInt("maxn", _opts.maxn);
+    _opts.maxLineBytes = argInt("max_line_bytes", _opts.maxLineBytes);
+    _opts.skipInvalid = argInt("skip_invalid", 0) != 0;
+    _opts.checkUtf8 = argInt("check_utf8", 1) != 0;
+    _threads = argInt("threads", 1);
+    if (_threads < 1 || _threads > 1024) fail(codes::kInvalidArgument, "Expected threads in [1, 1024] but received " + std::to_string(_threads));
+    FastTextDictionary check(_opts);  // validates the options now
+  }
+
+  void run(RunContext&) override {
+    FileBytes file(_path);
+    auto dict = std::make_shared<FastTextDictionary>(_opts);
+    dict->build(file, static_cast<int>(_threads));
+    outputBlob(0).setObject(dict);
+  }
+
+ private:
+  std::string _path;
+  int64_t _threads = 1;
   FastTextOptions _opts;
 };
 
@@ -144,8 +188,15 @@ HW_REGISTER_OP(ReadFastTextFile, ReadFastTextFileOp)
     .inputs(0, 1)
     .outputs(3, 4)
     .argList({"path", "index_dtype", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn",
-              "max_line_bytes", "skip_invalid", "check_utf8"})
-    .describe("Reads a fastText supervised file into (labels, lengths, ids); builds the dictionary unless one is given.");
+              "max_line_bytes", "skip_invalid", "check_utf8", "threads", "once"})
+    .describe("Reads a fastText supervised file into (labels, lengths, ids) on `threads` threads; builds the dictionary "
+              "unless one is given; with `once` and a dictionary, keeps outputs that already hold examples.");
+HW_REGISTER_OP(BuildFastTextDictionary, BuildFastTextDictionaryOp)
+    .inputs(0)
+    .outputs(1)
+    .argList({"path", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn", "max_line_bytes",
+              "skip_invalid", "check_utf8", "threads"})
+    .describe("Builds the dictionary of a fastText supervised file (fastText's counting and order) on `threads` threads.");
 HW_REGISTER_OP(ReadCsvFile, ReadCsvFileOp)
     .inputs(0)
     .outputs(2)

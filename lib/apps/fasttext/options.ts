@@ -40,8 +40,14 @@ export interface FastTextTrainOptions {
   seed?: number;
   /** Label prefix (default `__label__`). */
   label?: string;
-  /** Examples per update; fastText's is 1 (default 1). */
+  /** Examples per update; -lr stays per example (the step is lr × batchSize on the batch-mean loss). Default 1, fastText's. */
   batchSize?: number;
+  /**
+   * With thread > 1: batches between merges of each thread's replica of the
+   * output layer into the shared one (pipe()'s `replicate`); 0 shares it in
+   * place like fastText. Default 16.
+   */
+  syncEvery?: number;
   /** Skip lines without a known label instead of failing (fastText skips them silently; default false). */
   skipInvalid?: boolean;
 }
@@ -94,6 +100,7 @@ export function resolveFastTextOptions(o: FastTextTrainOptions): ResolvedFastTex
     seed: int(o.seed ?? 0, 'seed', 0, 0x7fffffff),
     label,
     batchSize: int(o.batchSize ?? 1, 'batchSize', 1, 1 << 20),
+    syncEvery: int(o.syncEvery ?? 16, 'syncEvery', 0, 1 << 20),
     skipInvalid: o.skipInvalid ?? false,
   };
 }

@@ -134,9 +134,10 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const s = ft.scan;
   const progress = new ProgressDisplay({ mode, unit: 'tokens', totalEpochs: resolved.epoch, err: ctx.err, out: ctx.out });
   if (mode === 'json') {
-    progress.event('start', { command: 'supervised', input: opts.input, words: s.nwords, labels: s.nlabels, examples: s.examples, tokens: s.tokens, epochs: resolved.epoch, threads: resolved.thread });
+    progress.event('start', { command: 'supervised', input: opts.input, words: s.nwords, labels: s.nlabels, examples: s.examples, tokens: s.tokens, epochs: resolved.epoch, threads: resolved.thread, corpusBytes: ft.corpusBytes });
   } else if (!quiet) {
     ctx.err.write(`Read ${Math.floor(s.ntokens / 1e6)}M words\nNumber of words:  ${s.nwords}\nNumber of labels: ${s.nlabels}\n`);
+    ctx.err.write(`Encoded corpus: ${s.examples} examples, ${s.ids} ids, ${(ft.corpusBytes / 2 ** 20).toFixed(1)} MiB in memory (parsed once, ${resolved.thread} thread${resolved.thread > 1 ? 's' : ''})\n`);
   }
   writeFileSync(join(mkdir(dir), RUN_FILE), `${JSON.stringify({ ...resolved, input: opts.input }, null, 2)}\n`);
 
