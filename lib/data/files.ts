@@ -40,9 +40,11 @@ export interface FastTextReadOptions {
   /** Threads that parse the file (default: the scan options' `threads`, else 1). */
   threads?: number;
   /**
-   * With a dictionary: when the dataset's blobs already hold examples (an
-   * earlier run of this op in the same workspace), keep them instead of
-   * parsing the file again. For data read once per process and reused by every epoch.
+   * With a dictionary: the dictionary object keeps this encoding, and later
+   * runs of the op with the same dictionary share it (no copy) instead of
+   * parsing the file again: a file read once per process, reused by every
+   * epoch. The encoding is never checkpointed; a dictionary loaded from a
+   * checkpoint encodes the file again on its first run.
    */
   once?: boolean;
 }

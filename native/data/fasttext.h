@@ -16,6 +16,7 @@
 // with an unknown one are errors naming the file and line (or are skipped).
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +94,18 @@ class FastTextDictionary : public BlobObject {
   // fastText's FNV-1a over bytes read as *signed* chars.
   static uint32_t hash(std::string_view s);
 
+  // The encoding of a file made with this dictionary, kept with it so that
+  // later epochs share it instead of parsing again (ReadFastTextFile `once`).
+  // Never serialized: a dictionary loaded from a checkpoint starts without one.
+  // The tensors share their buffers with the blobs they were handed to.
+  struct Encoding {
+    std::string path;
+    bool index64 = false;
+    Tensor labels, lengths, ids;
+  };
+  std::shared_ptr<const Encoding> cachedEncoding(const std::string& path, bool index64) const;
+  void cacheEncoding(std::shared_ptr<const Encoding> e) const;
+
  private:
   int32_t find(std::string_view w, uint32_t h) const;
   void addToken(std::string_view w, uint32_t h, int64_t count = 1);
@@ -114,6 +127,12 @@ class FastTextDictionary : public BlobObject {
   std::vector<int32_t> _table;                   // open addressing; -1 = empty
   int32_t _nwords = 0, _nlabels = 0;
   int64_t _ntokens = 0;
+  struct EncodingCache {
+    std::mutex mutex;
+    std::shared_ptr<const Encoding> value;
+  };
+  // Behind a pointer so the dictionary stays movable; a moved-to dictionary gets its own.
+  std::shared_ptr<EncodingCache> _cache = std::make_shared<EncodingCache>();
 };
 
 // Splits a line into fastText tokens.

@@ -138,4 +138,15 @@ FastTextEncoded FastTextDictionary::encodeFile(const FileBytes& file, int thread
   return out;
 }
 
+std::shared_ptr<const FastTextDictionary::Encoding> FastTextDictionary::cachedEncoding(const std::string& path, bool index64) const {
+  std::lock_guard<std::mutex> lock(_cache->mutex);
+  const auto& e = _cache->value;
+  return e && e->path == path && e->index64 == index64 ? e : nullptr;
+}
+
+void FastTextDictionary::cacheEncoding(std::shared_ptr<const Encoding> e) const {
+  std::lock_guard<std::mutex> lock(_cache->mutex);
+  _cache->value = std::move(e);
+}
+
 }  // namespace hogwild::data

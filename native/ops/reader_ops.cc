@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "../data/fasttext.h"
+#include "../data/fasttext_retained.h"
 #include "../data/numeric_files.h"
 #include "../data/object_ref.h"
 #include "registry.h"
@@ -49,29 +50,44 @@ class ReadFastTextFileOp final : public Operator {
   }
 
   void run(RunContext&) override {
-    // once: the outputs already hold this file's encoding (an earlier epoch of
-    // this workspace made it), so the file is not parsed again.
     size_t o = _withDict ? 0 : 1;
-    if (_once && _withDict) {
-      const Tensor* labels = outputBlob(o).tensorOrNull();
-      if (labels != nullptr && labels->numel() > 0) return;
-    }
-    FileBytes file(_path);
     std::shared_ptr<FastTextDictionary> dict;
     if (_withDict) {
       dict = objectRef<FastTextDictionary>(inputBlob(0), inputName(0));
-    } else {
+      // once: this dictionary already encoded the file (an earlier epoch): share that encoding.
+      if (_once) {
+        if (auto hit = dict->cachedEncoding(_path, _index64)) {
+          output(o) = hit->labels;
+          output(o + 1) = hit->lengths;
+          output(o + 2) = hit->ids;
+          return;
+        }
+      }
+    }
+    FileBytes file(_path);
+    if (!_withDict) {
       dict = std::make_shared<FastTextDictionary>(_opts);
       dict->build(file, static_cast<int>(_threads));
     }
     FastTextEncoded enc = dict->encodeFile(file, static_cast<int>(_threads));
     fillVector(output(o), DType::Int32, enc.labels);
+    enc.labels = {};
     fillVector(output(o + 1), DType::Int32, enc.lengths);
+    enc.lengths = {};
     if (_index64) {
       std::vector<int64_t> wide(enc.ids.begin(), enc.ids.end());
       fillVector(output(o + 2), DType::Int64, wide);
     } else {
       fillVector(output(o + 2), DType::Int32, enc.ids);
+    }
+    if (_once) {
+      auto e = std::make_shared<FastTextDictionary::Encoding>();
+      e->path = _path;
+      e->index64 = _index64;
+      e->labels = output(o);
+      e->lengths = output(o + 1);
+      e->ids = output(o + 2);
+      dict->cacheEncoding(std::move(e));
     }
     if (!_withDict) outputBlob(0).setObject(dict);
   }
@@ -104,6 +120,11 @@ class BuildFastTextDictionaryOp final : public Operator {
   }
 
   void run(RunContext&) override {
+    // The scan of this job already parsed the file (FastTextFile.scan({ retain })): take its dictionary and encoding.
+    if (auto retained = takeRetainedScan(_path, _opts)) {
+      outputBlob(0).setObject(retained);
+      return;
+    }
     FileBytes file(_path);
     auto dict = std::make_shared<FastTextDictionary>(_opts);
     dict->build(file, static_cast<int>(_threads));
@@ -190,7 +211,7 @@ HW_REGISTER_OP(ReadFastTextFile, ReadFastTextFileOp)
     .argList({"path", "index_dtype", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn",
               "max_line_bytes", "skip_invalid", "check_utf8", "threads", "once"})
     .describe("Reads a fastText supervised file into (labels, lengths, ids) on `threads` threads; builds the dictionary "
-              "unless one is given; with `once` and a dictionary, keeps outputs that already hold examples.");
+              "unless one is given; with `once`, the given dictionary keeps the encoding and later runs share it.");
 HW_REGISTER_OP(BuildFastTextDictionary, BuildFastTextDictionaryOp)
     .inputs(0)
     .outputs(1)

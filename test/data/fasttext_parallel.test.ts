@@ -72,7 +72,7 @@ describe('parallel fastText parsing', () => {
     expect((err as Error).message).toContain(`${bad}:30001: expected a label`);
   });
 
-  test('once: a second run keeps the encoding already in the workspace', async () => {
+  test('once: the dictionary keeps its encoding; a second run shares it without parsing', async () => {
     const path = join(dir, 'once.txt');
     writeFileSync(path, '__label__a x y\n__label__b y z\n');
     const session = newSession();
@@ -84,10 +84,31 @@ describe('parallel fastText parsing', () => {
     await session.run(read);
     const ids = numbers(session, dataset.content().field('tokens:values').name);
     expect(ids.length).toBe(6);
-    // The file changes; with `once` the workspace keeps what it encoded first.
+    // The file changes; with `once` the dictionary keeps what it encoded first.
     writeFileSync(path, '__label__a x\n');
     await session.run(read);
     expect(numbers(session, dataset.content().field('tokens:values').name)).toEqual(ids);
     expect(() => new FastTextFile(path).read(new Net('x'), { once: true })).toThrow(/Expected a dictionary with once/);
+  });
+
+  test('retain: the job takes the scan\'s parse; a file changed since is parsed again', async () => {
+    const path = join(dir, 'retain.txt');
+    writeFileSync(path, '__label__a x y\n__label__b y z\n');
+    const scanned = await FastTextFile.scan(path, { retain: true, threads: 2 });
+    expect(scanned.info).toMatchObject({ nwords: 4, examples: 2 });
+    const session = newSession();
+    const net = new Net('retain');
+    const dict = scanned.buildDictionary(net, { name: 'retained' });
+    const { dataset } = scanned.read(net, { name: 'retained_ds', dictionary: dict, once: true });
+    await session.run(net);
+    expect(numbers(session, dataset.content().field('tokens:values').name)).toEqual([2, 0, 1, 0, 3, 1]);
+
+    await FastTextFile.scan(path, { retain: true });
+    writeFileSync(path, '__label__a x x x w\n');  // another size: the retained parse no longer matches
+    const net2 = new Net('retain2');
+    const dict2 = scanned.buildDictionary(net2, { name: 'changed' });
+    const { dataset: d2 } = scanned.read(net2, { name: 'changed_ds', dictionary: dict2, once: true });
+    await session.run(net2);
+    expect(numbers(session, d2.content().field('tokens:values').name)).toEqual([0, 0, 0, 1, 2]);
   });
 });

@@ -101,6 +101,8 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
     maxn: o.maxn,
     skipInvalid: o.skipInvalid,
     threads: o.thread,
+    // The init group's BuildFastTextDictionary takes this parse (dictionary and encoding): one parse per run.
+    retain: true,
   });
   const scan = file.info!;
   if (scan.examples === 0) throw new InvalidArgumentError(`Expected at least one labelled line in ${o.input} but it has none`, 'HOGWILD_DATA');

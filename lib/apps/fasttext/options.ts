@@ -99,7 +99,7 @@ export function resolveFastTextOptions(o: FastTextTrainOptions): ResolvedFastTex
     loss,
     seed: int(o.seed ?? 0, 'seed', 0, 0x7fffffff),
     label,
-    batchSize: int(o.batchSize ?? 1, 'batchSize', 1, 1 << 20),
+    batchSize: int(o.batchSize ?? 16, 'batchSize', 1, 1 << 20),
     syncEvery: int(o.syncEvery ?? 16, 'syncEvery', 0, 1 << 20),
     skipInvalid: o.skipInvalid ?? false,
   };
