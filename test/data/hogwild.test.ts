@@ -37,7 +37,7 @@ afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 let corpus: CorpusFiles | undefined;
 function smallCorpus(): CorpusFiles {
-  corpus ??= ensureCorpusFiles({ ...FULL_CORPUS, train: 60_000, test: 20_000 }, cache);
+  corpus ??= ensureCorpusFiles({ ...FULL_CORPUS, train: 30_000, test: 10_000 }, cache);
   return corpus;
 }
 
@@ -52,10 +52,10 @@ async function train(threads: number, options: { syncEvery?: number; shuffle?: b
   const c = smallCorpus();
   const file = await FastTextFile.scan(c.trainTxt);
   const info = file.info!;
-  const epochs = options.epochs ?? 3;
+  const epochs = options.epochs ?? 2;
   const batchSize = 32;
   const ft = buildFastTextModel({
-    inputRows: options.inputRows ?? info.inputRows, dim: 16, labels: info.nlabels, lr: 0.25, batchSize, seed: 5,
+    inputRows: options.inputRows ?? info.inputRows, dim: 16, labels: info.nlabels, lr: 0.5, batchSize, seed: 5,
     totalBatches: epochs * Math.ceil(info.examples / batchSize),
   });
   const job = new Job();
@@ -98,7 +98,7 @@ describe('Hogwild on fastText\'s model', () => {
   test('2 threads with replicated output layers reach the accuracy of 1 thread (±0.5 pt)', async () => {
     const one = await train(1, { syncEvery: 0 });
     const two = await train(2);
-    expect(one.p1).toBeGreaterThan(0.75);
+    expect(one.p1).toBeGreaterThan(0.7);
     expect(Math.abs(two.p1 - one.p1)).toBeLessThanOrEqual(0.005);
   });
 
@@ -134,7 +134,7 @@ function blobs(n: number, seed: number): { x: Float32Array; y: Int32Array } {
   return { x, y };
 }
 
-async function trainDense(threads: number, replicate: boolean): Promise<{ accuracy: number; merges: boolean }> {
+async function trainDense(threads: number, replicate: boolean, syncEvery = 4): Promise<{ accuracy: number; w: Float32Array }> {
   const data = blobs(3000, 3);
   const model = new ModelHelper({ name: 'softmax_reg', seed: 1 });
   const logits = model.fc('sr_in/x', 'sr/out', 8, 3);
@@ -154,7 +154,7 @@ async function trainDense(threads: number, replicate: boolean): Promise<{ accura
     );
     job.initGroup.scope(() => new Task({ name: 'params', step: model.paramInitNet }));
     const proc = new NetProcessor(model.net, { inputs: ['sr_in/x', 'sr_in/y'], name: 'sr' });
-    pipe(ds.reader({ batchSize: 10 }), { processor: proc, numThreads: threads, ...(replicate ? { replicate: { params: ['sr/out_w', 'sr/out_b'], syncEvery: 4 } } : {}) });
+    pipe(ds.reader({ batchSize: 10 }), { processor: proc, numThreads: threads, ...(replicate ? { replicate: { params: ['sr/out_w', 'sr/out_b'], syncEvery } } : {}) });
     epochLimiter(job, 3);
   });
   const session = new LocalSession();
@@ -165,7 +165,7 @@ async function trainDense(threads: number, replicate: boolean): Promise<{ accura
     evalNet.GivenTensorIntFill([], ['ev/y'], { shape: [3000], values: [...data.y] });
     const acc = evalNet.Accuracy([evalNet.FC(['ev/x', 'sr/out_w', 'sr/out_b']), 'ev/y']);
     await session.run(evalNet);
-    return { accuracy: Number(session.workspace.fetch(acc.name).data[0]), merges: replicate };
+    return { accuracy: Number(session.workspace.fetch(acc.name).data[0]), w: Float32Array.from(session.workspace.fetch('sr/out_w').data as Float32Array) };
   } finally {
     await session.close();
   }
@@ -177,6 +177,15 @@ describe('replicate on any model', () => {
     const replicated = await trainDense(2, true);
     expect(shared.accuracy).toBeGreaterThan(0.95);
     expect(replicated.accuracy).toBeGreaterThan(0.95);
+  });
+
+  test('one thread: replicas merged only when the thread ends give the parameters of in-place updates', async () => {
+    const inPlace = await trainDense(1, false);
+    const atExit = await trainDense(1, true, 1_000_000);
+    expect(atExit.w.length).toBe(24);
+    // shared += local - base with shared == base: equal up to rounding.
+    for (let i = 0; i < inPlace.w.length; i++) expect(atExit.w[i]).toBeCloseTo(inPlace.w[i]!, 4);
+    expect(Math.max(...inPlace.w.map(Math.abs))).toBeGreaterThan(0.1);
   });
 
   test('bad replicate options fail at build time', () => {

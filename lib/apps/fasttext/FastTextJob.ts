@@ -33,7 +33,7 @@ import { ops } from '../../net/ops.js';
 import { finalOutput } from '../../job/finalOutput.js';
 import { FASTTEXT_BLOBS } from './blobs.js';
 import { buildFastTextModel } from './model.js';
-import { resolveFastTextOptions, type FastTextTrainOptions, type ResolvedFastTextOptions } from './options.js';
+import { autoBatchSize, resolveFastTextOptions, type FastTextTrainOptions, type ResolvedFastTextOptions } from './options.js';
 
 export { FASTTEXT_BLOBS, FASTTEXT_MODEL_BLOBS } from './blobs.js';
 
@@ -47,6 +47,8 @@ export interface FastTextJob {
   readonly examplesPerEpoch: number;
   readonly tokensPerEpoch: number;
   readonly batchesPerEpoch: number;
+  /** Examples per update (options.batchSize, or the automatic choice when it is 0). */
+  readonly batchSize: number;
   /** Bytes of the encoded corpus every epoch reads (labels, lengths and ids, int32 each). */
   readonly corpusBytes: number;
   /** JobRunner `report` outputs: `lossSum` (this epoch's summed batch losses) and `iteration` (updates so far). */
@@ -107,7 +109,8 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
   const scan = file.info!;
   if (scan.examples === 0) throw new InvalidArgumentError(`Expected at least one labelled line in ${o.input} but it has none`, 'HOGWILD_DATA');
   if (scan.nlabels < 2) throw new InvalidArgumentError(`Expected at least 2 labels in ${o.input} but it has ${scan.nlabels}`, 'HOGWILD_DATA');
-  const batchesPerEpoch = Math.ceil(scan.examples / o.batchSize);
+  const batchSize = o.batchSize > 0 ? o.batchSize : autoBatchSize(o.lr, scan.ids / scan.examples);
+  const batchesPerEpoch = Math.ceil(scan.examples / batchSize);
 
   const job = new Job();
   // Reader-building function: the dictionary and a global cursor (both checkpointed).
@@ -120,7 +123,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
       const net = ops.net();
       const dictionary = file.buildDictionary(net, { name: 'fasttext/train', threads: o.thread });
       if (dictionary.name !== FASTTEXT_BLOBS.dictionary) throw new InvalidArgumentError(`Expected the dictionary blob to be named ${FASTTEXT_BLOBS.dictionary} but it is ${dictionary.name}`, 'HOGWILD_INTERNAL');
-      return epochData.randomReader({ initNet: net, batchSize: o.batchSize, seed: o.seed, cursorName: 'fasttext/cursor' });
+      return epochData.randomReader({ initNet: net, batchSize, seed: o.seed, cursorName: 'fasttext/cursor' });
     }),
   );
   const refill = (initNet: Net) => {
@@ -133,7 +136,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
     dim: o.dim,
     labels: scan.nlabels,
     lr: o.lr,
-    batchSize: o.batchSize,
+    batchSize,
     totalBatches: batchesPerEpoch * o.epoch,
     seed: o.seed,
   });
@@ -174,6 +177,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
     examplesPerEpoch: scan.examples,
     tokensPerEpoch: scan.tokens,
     batchesPerEpoch,
+    batchSize,
     corpusBytes: 4 * (2 * scan.examples + scan.ids),
     report,
     progressBlobs,

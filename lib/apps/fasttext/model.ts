@@ -1,7 +1,7 @@
 /**
  * fastText's supervised model (Joulin et al. 2016) from ordinary ops, as a
  * pipe() processor: the mean of the input rows of a line's ids
- * (SparseLengthsMean) → a linear layer (FC) → softmax and cross-entropy
+ * (SparseLengthsMean) → a linear layer without bias (FC, bias fixed at 0) → softmax and cross-entropy
  * (SoftmaxWithLoss), gradients from addGradientOperators, plain SGD
  * (ScatterWeightedSum on the touched input rows, WeightedSum on the output
  * layer) with the rate decayed linearly from `lr` to 0 over `totalBatches`.
@@ -69,7 +69,13 @@ export function buildFastTextModel(o: FastTextModelOptions): FastTextModelParts 
     mode: 'mean',
     init: { type: 'uniform', min: -1 / dim, max: 1 / dim },
   });
-  const logits = model.fc(hidden, 'fasttext/output', dim, labels, { weightInit: { type: 'constant', value: 0 } });
+  // fastText's output layer has no bias. The blob exists (model files hold it,
+  // predictors add it) but stays 0: it is not a parameter, so SGD never moves it.
+  // A trained bias learns the label prior before the weights learn anything and
+  // makes an underfit model predict one label everywhere, unlike fastText.
+  const w = model.createParam(FASTTEXT_BLOBS.output, [labels, dim], { type: 'constant', value: 0 });
+  model.paramInitNet.ConstantFill([], [FASTTEXT_BLOBS.bias], { shape: [labels], value: 0, dtype: 'float32' });
+  const logits = model.net.FC([hidden, w, FASTTEXT_BLOBS.bias], ['fasttext/output']);
   const [, loss] = model.softmaxWithLoss(logits, label, ['fasttext/probs', 'fasttext/loss']);
   model.addGradientOperators(loss);
   // The loss is the batch mean, so a step of lr × batchSize keeps -lr per example (fastText's meaning).
@@ -79,5 +85,5 @@ export function buildFastTextModel(o: FastTextModelOptions): FastTextModelParts 
   model.net.Add([FASTTEXT_BLOBS.lossSum, loss], [FASTTEXT_BLOBS.lossSum]);
   model.paramInitNet.ConstantFill([], [FASTTEXT_BLOBS.lossSum], { shape: [], value: 0, dtype: 'float32' });
   const processor = new NetProcessor(model.net, { inputs: [label, lengths, values], name: 'fasttext_sgd' });
-  return { model, processor, denseParams: [FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias] };
+  return { model, processor, denseParams: [FASTTEXT_BLOBS.output] };
 }
