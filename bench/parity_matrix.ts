@@ -36,6 +36,8 @@ export interface ParityCell {
 
 export interface ParityResult extends ParityCell {
   fasttext: number;
+  /** fastText again with -seed 2: how far its own P@1 moves in this cell (its noise). */
+  fasttextSeed2: number;
   hogwild: number;
   /** hogwild − fastText, in P@1 points (fractions: 0.003 = 0.3 pt). */
   gap: number;
@@ -85,13 +87,13 @@ export function findFasttext(): string | null {
   return fasttextBin;
 }
 
-function flags(c: ParityCell, threads: number): string[] {
-  return ['-dim', `${c.dim}`, '-epoch', `${c.epoch}`, '-lr', `${c.lr}`, '-wordNgrams', `${c.wordNgrams}`, '-thread', `${threads}`, '-seed', '1'];
+function flags(c: ParityCell, threads: number, seed: number): string[] {
+  return ['-dim', `${c.dim}`, '-epoch', `${c.epoch}`, '-lr', `${c.lr}`, '-wordNgrams', `${c.wordNgrams}`, '-thread', `${threads}`, '-seed', `${seed}`];
 }
 
-function fasttextP1(files: CorpusFiles, c: ParityCell, threads: number, dir: string): number {
+function fasttextP1(files: CorpusFiles, c: ParityCell, threads: number, dir: string, seed = 1): number {
   const out = join(dir, 'ft');
-  execFileSync('fasttext', ['supervised', '-input', files.trainTxt, '-output', out, ...flags(c, threads), '-verbose', '0'], { stdio: 'pipe' });
+  execFileSync('fasttext', ['supervised', '-input', files.trainTxt, '-output', out, ...flags(c, threads, seed), '-verbose', '0'], { stdio: 'pipe' });
   const text = execFileSync('fasttext', ['test', `${out}.bin`, files.testTxt], { encoding: 'utf8' });
   const m = /P@1\s+([0-9.]+)/.exec(text);
   if (!m) throw new Error(`fasttext test printed no P@1: ${text}`);
@@ -129,8 +131,9 @@ export async function runParity(
     for (const c of options.cells ?? parityCells(shapes)) {
       const f = files.get(c.shape)!;
       const fasttext = fasttextP1(f, c, options.threads, dir);
+      const fasttextSeed2 = fasttextP1(f, c, options.threads, dir, 2);
       const hogwild = await hogwildP1(f, c, options.threads, dir, tests.get(c.shape)!);
-      const r = { ...c, fasttext, hogwild, gap: hogwild - fasttext };
+      const r = { ...c, fasttext, fasttextSeed2, hogwild, gap: hogwild - fasttext };
       results.push(r);
       options.log?.(formatRow(r));
     }
@@ -142,10 +145,11 @@ export async function runParity(
 
 export function formatRow(r: ParityResult): string {
   const pt = (x: number) => (100 * x).toFixed(1);
-  return `| ${r.shape} | ${r.lr} | ${r.epoch} | ${r.dim} | ${r.wordNgrams} | ${r.fasttext.toFixed(3)} | ${r.hogwild.toFixed(3)} | ${r.gap >= 0 ? '+' : ''}${pt(r.gap)} |`;
+  return `| ${r.shape} | ${r.lr} | ${r.epoch} | ${r.dim} | ${r.wordNgrams} | ${r.fasttext.toFixed(3)} | ${r.fasttextSeed2.toFixed(3)} | ${r.hogwild.toFixed(3)} | ${r.gap >= 0 ? '+' : ''}${pt(r.gap)} |`;
 }
 
-export const TABLE_HEADER = '| corpus | lr | epoch | dim | wordNgrams | fastText P@1 | hogwild P@1 | gap (pt) |\n| --- | --- | --- | --- | --- | --- | --- | --- |';
+export const TABLE_HEADER =
+  '| corpus | lr | epoch | dim | wordNgrams | fastText P@1 | fastText -seed 2 | hogwild P@1 | gap (pt) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |';
 
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string) => {

@@ -2,10 +2,11 @@
 // whole matrix of bench/parity_matrix.ts — lr {0.1, 0.5, 1}, epoch {5, 25},
 // dim {16, 100}, three corpus shapes (2/20/200 labels; long/short/medium
 // documents; flat/steep frequencies) and -wordNgrams 2 — on reduced corpora
-// (1–4 k documents, 1 000 test documents each). At this size one cell's P@1
-// moves by ±2 pt with the seed, so each cell gets 4 pt and the mean gap over
-// the 39 cells 0.5 pt; the full-size run (0.3 pt per cell) is
-// `node dist-bench/bench/parity_matrix.js`.
+// (1–4 k documents, 1 000 test documents each). At this size an underfit
+// cell's P@1 moves by several points with fastText's own seed, so each cell
+// may trail fastText by 3 pt plus twice fastText's seed-to-seed change in that
+// cell, and the mean gap over the 39 cells by 0.5 pt; the full-size run
+// (0.3 pt per cell) is `node dist-bench/bench/parity_matrix.js`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,6 @@ test.skipIf(!hasFasttext)('P@1 of hogwild supervised stays with fastText\'s over
   const table = `${TABLE_HEADER}\n${results.map(formatRow).join('\n')}`;
   const mean = results.reduce((s, r) => s + r.gap, 0) / results.length;
   expect(results.length, table).toBe(39);
-  for (const r of results) expect(r.gap, `${formatRow(r)}\n${table}`).toBeGreaterThanOrEqual(-0.04);
+  for (const r of results) expect(r.gap, `${formatRow(r)}\n${table}`).toBeGreaterThanOrEqual(-(0.03 + 2 * Math.abs(r.fasttext - r.fasttextSeed2)));
   expect(mean, `mean gap ${mean}\n${table}`).toBeGreaterThanOrEqual(-0.005);
 }, 240_000);
