@@ -50,15 +50,15 @@ export function parityShapes(scale: 'full' | 'reduced'): ParityShape[] {
   return [
     {
       name: '2 labels, long docs, flat frequencies',
-      corpus: { ...base, seed: 21, classes: 2, vocab: 20_000, train: full ? 20_000 : 1_000, test: full ? 5_000 : 1_000, minLength: 60, maxLength: 120, globalZipf: 0.6, classVocab: 200, classZipf: 0.6, classProb: 0.06 },
+      corpus: { ...base, seed: 21, classes: 2, vocab: 20_000, train: full ? 20_000 : 400, test: full ? 5_000 : 1_000, minLength: full ? 60 : 40, maxLength: full ? 120 : 60, globalZipf: 0.6, classVocab: 200, classZipf: 0.6, classProb: 0.1 },
     },
     {
       name: '20 labels, short docs, steep frequencies',
-      corpus: { ...base, seed: 22, classes: 20, vocab: 30_000, train: full ? 100_000 : 3_000, test: full ? 10_000 : 1_000, minLength: 5, maxLength: 15, globalZipf: 1.2, classVocab: 300, classZipf: 1.2, classProb: 0.3 },
+      corpus: { ...base, seed: 22, classes: 20, vocab: 30_000, train: full ? 100_000 : 2_000, test: full ? 10_000 : 1_000, minLength: 5, maxLength: 15, globalZipf: 1.2, classVocab: 300, classZipf: 1.2, classProb: 0.3 },
     },
     {
       name: '200 labels, medium docs',
-      corpus: { ...base, seed: 23, classes: 200, vocab: 50_000, train: full ? 100_000 : 4_000, test: full ? 10_000 : 1_000, minLength: 20, maxLength: 40, globalZipf: 1.0, classVocab: 100, classZipf: 1.0, classProb: 0.3 },
+      corpus: { ...base, seed: 23, classes: 200, vocab: 50_000, train: full ? 100_000 : 2_000, test: full ? 10_000 : 1_000, minLength: full ? 20 : 10, maxLength: full ? 40 : 20, globalZipf: 1.0, classVocab: 50, classZipf: 1.0, classProb: 0.4 },
     },
   ];
 }

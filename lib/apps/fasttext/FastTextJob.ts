@@ -4,11 +4,13 @@
  * and a Hogwild trainer that pipes the reader into the model on `thread`
  * concurrent instances sharing one set of parameters.
  *
- * Model: the mean of the input rows of the line's ids (words or their
- * character n-grams, then hashed word n-grams) → a linear layer → softmax, trained by plain SGD, one example per
- * update by default, with the learning rate decayed linearly from `lr` to 0
- * over the whole run (fastText's schedule, counted in updates instead of tokens).
- * The input rows start uniform in ±1/dim and the output layer at 0, as in fastText.
+ * Model (buildFastTextModel): the mean of the input rows of the line's ids
+ * (words or their character n-grams, then hashed word n-grams) → a linear
+ * layer → softmax, trained by plain SGD with `lr` per example, in small
+ * batches (autoBatchSize), the rate decayed linearly from `lr` to 0 over the
+ * whole run (fastText's schedule, counted in updates instead of tokens). With
+ * several threads each trains its own copy of the output layer, merged every
+ * `syncEvery` batches (pipe()'s `replicate`).
  *
  * The init group builds the dictionary natively and creates a global shuffled
  * cursor; the trainer's first epoch encodes the file with that dictionary, once,
@@ -109,7 +111,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
   const scan = file.info!;
   if (scan.examples === 0) throw new InvalidArgumentError(`Expected at least one labelled line in ${o.input} but it has none`, 'HOGWILD_DATA');
   if (scan.nlabels < 2) throw new InvalidArgumentError(`Expected at least 2 labels in ${o.input} but it has ${scan.nlabels}`, 'HOGWILD_DATA');
-  const batchSize = o.batchSize > 0 ? o.batchSize : autoBatchSize(o.lr, scan.ids / scan.examples);
+  const batchSize = o.batchSize > 0 ? o.batchSize : autoBatchSize(o.lr, scan.ids / scan.examples, scan.examples);
   const batchesPerEpoch = Math.ceil(scan.examples / batchSize);
 
   const job = new Job();

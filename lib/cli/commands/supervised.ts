@@ -225,7 +225,7 @@ with the Job API: -thread task instances update one set of parameters without
 locks (Hogwild!), each with its own copy of the output layer merged every 16
 batches. The file is parsed once, on -thread threads, into memory that every
 epoch reshuffles. -lr is per example as in fastText; examples are applied in
-small batches (up to 16, fewer for a high -lr or short lines). A checkpoint is saved after every epoch in the checkpoint
+small batches (up to 16; fewer for a high -lr, short lines or a small file). A checkpoint is saved after every epoch in the checkpoint
 directory. The first Ctrl-C finishes the running epoch, saves it and exits with
 status 130; the same command with -resume continues from there, also after a
 crash or kill -9. The model is written to <prefix>.bin (a hogwild checkpoint:
