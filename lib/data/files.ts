@@ -37,6 +37,16 @@ export interface FastTextReadOptions {
   dictionary?: BlobReference;
   /** Element type of the token ids (default int32). */
   indexDtype?: 'int32' | 'int64';
+  /** Threads that parse the file (default: the scan options' `threads`, else 1). */
+  threads?: number;
+  /**
+   * With a dictionary: the dictionary object keeps this encoding, and later
+   * runs of the op with the same dictionary share it (no copy) instead of
+   * parsing the file again: a file read once per process, reused by every
+   * epoch. The encoding is never checkpointed; a dictionary loaded from a
+   * checkpoint encodes the file again on its first run.
+   */
+  once?: boolean;
 }
 
 /** A fastText supervised file (`__label__x tok tok …` per line). */
@@ -83,13 +93,45 @@ export class FastTextFile {
       skip_invalid: o.skipInvalid === undefined ? undefined : o.skipInvalid ? 1 : 0,
       check_utf8: o.checkUtf8 === undefined ? undefined : o.checkUtf8 ? 1 : 0,
     };
+    const threads = options.threads ?? o.threads;
     if (options.dictionary) {
-      net.op('ReadFastTextFile', [options.dictionary], blobs, { path: this.path, index_dtype: idx, max_line_bytes: o.maxLineBytes });
+      net.op('ReadFastTextFile', [options.dictionary], blobs, {
+        path: this.path,
+        index_dtype: idx,
+        max_line_bytes: o.maxLineBytes,
+        threads,
+        once: options.once ? 1 : undefined,
+      });
       return { dataset: ds, dictionary: options.dictionary };
     }
+    if (options.once) throw new InvalidArgumentError('Expected a dictionary with once: true (only the examples are kept between runs)');
     const dict = net.nextScopedBlob(`${ds.name}/dictionary`);
-    net.op('ReadFastTextFile', [], [dict, ...blobs], args);
+    net.op('ReadFastTextFile', [], [dict, ...blobs], { ...args, threads });
     return { dataset: ds, dictionary: dict };
+  }
+
+  /**
+   * Adds a BuildFastTextDictionary op to `net`: only the dictionary (fastText's
+   * counting and order) is built, on `threads` threads; returns its blob.
+   */
+  buildDictionary(net: Net, options: { name?: string; threads?: number } = {}): BlobReference {
+    const o = this.options;
+    const dict = net.nextScopedBlob(`${options.name ?? 'fasttext'}/dictionary`);
+    net.op('BuildFastTextDictionary', [], [dict], {
+      path: this.path,
+      label_prefix: o.labelPrefix,
+      min_count: o.minCount,
+      min_count_label: o.minCountLabel,
+      word_ngrams: o.wordNgrams,
+      bucket: o.bucket,
+      minn: o.minn,
+      maxn: o.maxn,
+      max_line_bytes: o.maxLineBytes,
+      skip_invalid: o.skipInvalid === undefined ? undefined : o.skipInvalid ? 1 : 0,
+      check_utf8: o.checkUtf8 === undefined ? undefined : o.checkUtf8 ? 1 : 0,
+      threads: options.threads ?? o.threads,
+    });
+    return dict;
   }
 }
 

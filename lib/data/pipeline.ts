@@ -36,6 +36,7 @@ import { executionStep, type ExecutionStep } from '../net/ExecutionStep.js';
 import { NetBuilder } from '../net/NetBuilder.js';
 import { Net } from '../net/Net.js';
 import { hasReader, type HasReader } from './builders.js';
+import { replicateTransform, type ReplicateOptions } from './hogwild.js';
 import { makeProcessor, ProcessingReader, processorName, type ProcessorLike } from './processors.js';
 import { Queue } from './Queue.js';
 import { Reader, Writer, type ReadNet } from './Reader.js';
@@ -63,6 +64,12 @@ export interface PipeOptions {
   capacity?: number;
   /** Put the task in this TaskGroup instead of the active one. */
   group?: TaskGroup;
+  /**
+   * Hogwild with per-thread replicas: each thread trains its own copy of these
+   * parameters and merges its delta into the shared blob every `syncEvery`
+   * records (docs/hogwild.md). Needs a processor.
+   */
+  replicate?: ReplicateOptions;
 }
 
 /** Options of pipeAndOutput(). */
@@ -109,7 +116,11 @@ function pipeStep(input: PipeInput, options: PipeAndOutputOptions): { result: Pi
   else throw new InvalidArgumentError(`Input must be a reader, queue or stream. Got ${inspect(input, { depth: 0 })}`);
 
   const processor = options.processor ?? undefined;
-  if (processor !== undefined) reader = new ProcessingReader(reader, makeProcessor(processor, reader));
+  if (options.replicate !== undefined && processor === undefined) {
+    throw new InvalidArgumentError('Expected a processor with replicate (the replicas are the parameters a processor trains)');
+  }
+  const transform = options.replicate !== undefined ? replicateTransform(options.replicate) : undefined;
+  if (processor !== undefined) reader = new ProcessingReader(reader, makeProcessor(processor, reader), transform);
   if (numThreads === 0) {
     if (options.output) throw new InvalidArgumentError('Expected no output with numThreads 0 (the processing reader is returned)');
     return { result: reader, task: undefined };

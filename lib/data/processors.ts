@@ -81,9 +81,11 @@ export function processorName(p: unknown): string {
 
 /** A reader whose records go through a processor. */
 export class ProcessingReader extends Reader {
+  /** `transform` rewrites the processor's nets once built (pipe()'s `replicate` option). */
   constructor(
     readonly reader: Reader,
     readonly processor: Processor,
+    private readonly _transform?: (nets: ReadNet[]) => ReadNet[],
   ) {
     super();
   }
@@ -103,7 +105,7 @@ export class ProcessingReader extends Reader {
     const nb = new NetBuilder();
     const raw = nb.scope(() => this.processor.call(record));
     const result = normalize(raw, nb);
-    const nets: ReadNet[] = [...inner.nets, ...result.nets];
+    const nets: ReadNet[] = [...inner.nets, ...(this._transform ? this._transform(result.nets) : result.nets)];
     const stopBlob = nb.stopBlobRef;
     if (result.shouldStop || stopBlob) {
       const stopNet = new Net('stop_net');

@@ -16,6 +16,14 @@ export interface FastTextScanOptions {
   maxLineBytes?: number;
   skipInvalid?: boolean;
   checkUtf8?: boolean;
+  /** Threads that parse the file (line-aligned byte ranges; the result is the same). Default 1. */
+  threads?: number;
+  /**
+   * scan() only: keep the dictionary and the encoded file in memory for the
+   * first BuildFastTextDictionary of the same file and options in this
+   * process (then the training run parses its file once). Default false.
+   */
+  retain?: boolean;
 }
 
 /** What a dictionary scan of a training file found. */

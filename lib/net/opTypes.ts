@@ -144,6 +144,7 @@ export interface KnownOps {
   ReadIdxFile: Op1;
   ReadRawArrayFile: Op1;
   ReadFastTextFile: OpN;
+  BuildFastTextDictionary: Op1;
   // diagnostics
   Print: OpN;
 }

@@ -61,15 +61,15 @@ void FastTextDictionary::growTable() {
   }
 }
 
-void FastTextDictionary::addToken(std::string_view w, uint32_t h) {
-  ++_ntokens;
+void FastTextDictionary::addToken(std::string_view w, uint32_t h, int64_t count) {
+  _ntokens += count;
   int32_t id = find(w, h);
   if (id >= 0) {
-    ++_words[id].count;
+    _words[id].count += count;
     return;
   }
   HW_CHECK(static_cast<int64_t>(_words.size()) < kMaxVocab, codes::kData, "More than " << kMaxVocab << " distinct tokens");
-  _words.push_back(Entry{std::string(w), 1, isLabel(w) ? Type::Label : Type::Word});
+  _words.push_back(Entry{std::string(w), count, isLabel(w) ? Type::Label : Type::Word});
   _hashes.push_back(h);
   if (_words.size() * 2 + 2 > _table.size()) {
     growTable();
@@ -90,11 +90,15 @@ void FastTextDictionary::checkLine(const FileBytes& file, std::string_view line,
   }
 }
 
-void FastTextDictionary::build(const FileBytes& file) {
+void FastTextDictionary::resetCounts() {
   _words.clear();
   _hashes.clear();
   _table.clear();
   _ntokens = 0;
+}
+
+void FastTextDictionary::buildSerial(const FileBytes& file) {
+  resetCounts();
   const uint32_t eosHash = hash(kEos);
   LineReader lines(file.data(), file.size());
   Line line;
@@ -103,6 +107,10 @@ void FastTextDictionary::build(const FileBytes& file) {
     forEachToken(line.text, [&](std::string_view tok) { addToken(tok, hash(tok)); });
     if (line.hadNewline) addToken(kEos, eosHash);
   }
+  finishBuild(file);
+}
+
+void FastTextDictionary::finishBuild(const FileBytes& file) {
   threshold();
   HW_CHECK(_nwords > 0, codes::kData, file.path() << ": empty vocabulary (no word seen at least min_count = " << _opts.minCount << " times)");
   HW_CHECK(_nlabels > 0, codes::kData, file.path() << ": no labels (no token starts with '" << _opts.labelPrefix << "')");
@@ -193,10 +201,10 @@ void FastTextDictionary::encodeLine(std::string_view line, bool eos, std::vector
   }
 }
 
-FastTextEncoded FastTextDictionary::encodeFile(const FileBytes& file) const {
+FastTextEncoded FastTextDictionary::encodeRange(const FileBytes& file, const uint8_t* begin, size_t size) const {
   FastTextEncoded out;
   std::vector<int32_t> labels, hashes;
-  LineReader lines(file.data(), file.size());
+  LineReader lines(begin, size);
   Line line;
   while (lines.next(&line)) {
     ++out.lines;

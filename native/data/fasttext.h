@@ -16,6 +16,7 @@
 // with an unknown one are errors naming the file and line (or are skipped).
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,9 +70,12 @@ class FastTextDictionary : public BlobObject {
   void deserialize(const Tensor& in) override;
 
   // fastText's readFromFile: counts, thresholds, numbers. Throws HOGWILD_DATA.
-  void build(const FileBytes& file);
-  // Encodes every line of `file` (fastText's getLine for supervised models).
-  FastTextEncoded encodeFile(const FileBytes& file) const;
+  // With threads > 1 the file is split at line boundaries and counted in
+  // parallel; the merge keeps first-appearance order, so the result is the same.
+  void build(const FileBytes& file, int threads = 1);
+  // Encodes every line of `file` (fastText's getLine for supervised models),
+  // on `threads` threads over line-aligned byte ranges, concatenated in order.
+  FastTextEncoded encodeFile(const FileBytes& file, int threads = 1) const;
   // One line (without '\n'); `eos` when a newline ended it. Appends input ids
   // and label indices (0-based); `hashes` is scratch space.
   void encodeLine(std::string_view line, bool eos, std::vector<int32_t>* ids, std::vector<int32_t>* labels,
@@ -92,9 +96,25 @@ class FastTextDictionary : public BlobObject {
   // fastText's FNV-1a over bytes read as *signed* chars.
   static uint32_t hash(std::string_view s);
 
+  // The encoding of a file made with this dictionary, kept with it so that
+  // later epochs share it instead of parsing again (ReadFastTextFile `once`).
+  // Never serialized: a dictionary loaded from a checkpoint starts without one.
+  // The tensors share their buffers with the blobs they were handed to.
+  struct Encoding {
+    std::string path;
+    bool index64 = false;
+    Tensor labels, lengths, ids;
+  };
+  std::shared_ptr<const Encoding> cachedEncoding(const std::string& path, bool index64) const;
+  void cacheEncoding(std::shared_ptr<const Encoding> e) const;
+
  private:
   int32_t find(std::string_view w, uint32_t h) const;
-  void addToken(std::string_view w, uint32_t h);
+  void addToken(std::string_view w, uint32_t h, int64_t count = 1);
+  void buildSerial(const FileBytes& file);
+  void finishBuild(const FileBytes& file);
+  void resetCounts();
+  FastTextEncoded encodeRange(const FileBytes& file, const uint8_t* begin, size_t size) const;
   void growTable();
   void threshold();
   void initSubwords();
@@ -109,6 +129,12 @@ class FastTextDictionary : public BlobObject {
   std::vector<int32_t> _table;                   // open addressing; -1 = empty
   int32_t _nwords = 0, _nlabels = 0;
   int64_t _ntokens = 0;
+  struct EncodingCache {
+    std::mutex mutex;
+    std::shared_ptr<const Encoding> value;
+  };
+  // Behind a pointer so the dictionary stays movable; a moved-to dictionary gets its own.
+  std::shared_ptr<EncodingCache> _cache = std::make_shared<EncodingCache>();
 };
 
 // Splits a line into fastText tokens.

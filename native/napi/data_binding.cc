@@ -9,10 +9,12 @@
 // reach JS only through that function; the handle removes its queue listener
 // before releasing it, and the function's finalizer owns the shared state.
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
 #include "../data/fasttext.h"
+#include "../data/fasttext_retained.h"
 #include "../data/queue.h"
 #include "errors.h"
 #include "js_convert.h"
@@ -51,17 +53,31 @@ data::FastTextOptions toFastTextOptions(const Napi::Value& v) {
 // Builds the dictionary (and counts the examples) off the JS thread.
 class ScanWorker final : public Napi::AsyncWorker {
  public:
-  ScanWorker(Napi::Env env, std::string path, data::FastTextOptions opts)
+  ScanWorker(Napi::Env env, std::string path, data::FastTextOptions opts, int threads, bool retain)
       : Napi::AsyncWorker(env, "hogwildFastTextScan"), _deferred(Napi::Promise::Deferred::New(env)),
-        _path(std::move(path)), _opts(std::move(opts)) {}
+        _path(std::move(path)), _opts(std::move(opts)), _threads(threads), _retain(retain) {}
   Napi::Promise promise() { return _deferred.Promise(); }
 
   void Execute() override {
     try {
       data::FileBytes file(_path);
       _dict = std::make_shared<data::FastTextDictionary>(_opts);
-      _dict->build(file);
-      _enc = _dict->encodeFile(file);
+      _dict->build(file, _threads);
+      _enc = _dict->encodeFile(file, _threads);
+      if (_retain) {
+        // Handed to the job's first BuildFastTextDictionary: the run parses the file once.
+        auto e = std::make_shared<data::FastTextDictionary::Encoding>();
+        e->path = _path;
+        auto tensor = [](Tensor& t, const std::vector<int32_t>& v) {
+          t.resize(DType::Int32, {static_cast<int64_t>(v.size())});
+          if (!v.empty()) std::memcpy(t.raw(), v.data(), v.size() * sizeof(int32_t));
+        };
+        tensor(e->labels, _enc.labels);
+        tensor(e->lengths, _enc.lengths);
+        tensor(e->ids, _enc.ids);
+        _dict->cacheEncoding(std::move(e));
+        data::retainScan(_path, _opts, _dict);
+      }
     } catch (const Error& e) {
       _code = e.code();
       SetError(e.what());
@@ -104,6 +120,8 @@ class ScanWorker final : public Napi::AsyncWorker {
   data::FastTextOptions _opts;
   std::shared_ptr<data::FastTextDictionary> _dict;
   data::FastTextEncoded _enc;
+  int _threads = 1;
+  bool _retain = false;
   const char* _code = codes::kInternal;
 };
 
@@ -112,7 +130,14 @@ Napi::Value FastTextScan(const Napi::CallbackInfo& info) {
     std::string path = toStr(info[0], "path", false);
     data::FastTextOptions opts = toFastTextOptions(info[1]);
     data::FastTextDictionary check(opts);  // option errors throw here, synchronously
-    auto* w = new ScanWorker(info.Env(), std::move(path), std::move(opts));
+    int64_t threads = 1;
+    bool retain = false;
+    if (!isMissing(info[1])) {
+      Napi::Object o = toObject(info[1], "options");
+      if (!isMissing(o.Get("threads"))) threads = toInt(o.Get("threads"), "options.threads", 1, 1024);
+      if (!isMissing(o.Get("retain"))) retain = toBool(o.Get("retain"), "options.retain");
+    }
+    auto* w = new ScanWorker(info.Env(), std::move(path), std::move(opts), static_cast<int>(threads), retain);
     Napi::Promise p = w->promise();
     w->Queue();
     return p;

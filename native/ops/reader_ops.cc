@@ -1,12 +1,14 @@
 // File readers as ops, run once (usually in a job's init group) to fill a
 // dataset's field blobs natively: no JS object per example ever exists.
 //   ReadFastTextFile([dict]) -> ([dict,] labels, lengths, ids)
+//   BuildFastTextDictionary() -> (dict)
 //   ReadCsvFile() -> (features, labels)
 //   ReadIdxFile() -> (tensor)
 //   ReadRawArrayFile() -> (tensor)
 #include <cstring>
 
 #include "../data/fasttext.h"
+#include "../data/fasttext_retained.h"
 #include "../data/numeric_files.h"
 #include "../data/object_ref.h"
 #include "registry.h"
@@ -41,34 +43,97 @@ class ReadFastTextFileOp final : public Operator {
     _opts.maxLineBytes = argInt("max_line_bytes", _opts.maxLineBytes);
     _opts.skipInvalid = argInt("skip_invalid", 0) != 0;
     _opts.checkUtf8 = argInt("check_utf8", 1) != 0;
+    _threads = argInt("threads", 1);
+    if (_threads < 1 || _threads > 1024) fail(codes::kInvalidArgument, "Expected threads in [1, 1024] but received " + std::to_string(_threads));
+    _once = argInt("once", 0) != 0;
     if (!_withDict) FastTextDictionary check(_opts);  // validates the options now
   }
 
   void run(RunContext&) override {
-    FileBytes file(_path);
+    size_t o = _withDict ? 0 : 1;
     std::shared_ptr<FastTextDictionary> dict;
     if (_withDict) {
       dict = objectRef<FastTextDictionary>(inputBlob(0), inputName(0));
-    } else {
-      dict = std::make_shared<FastTextDictionary>(_opts);
-      dict->build(file);
+      // once: this dictionary already encoded the file (an earlier epoch): share that encoding.
+      if (_once) {
+        if (auto hit = dict->cachedEncoding(_path, _index64)) {
+          output(o) = hit->labels;
+          output(o + 1) = hit->lengths;
+          output(o + 2) = hit->ids;
+          return;
+        }
+      }
     }
-    FastTextEncoded enc = dict->encodeFile(file);
-    size_t o = _withDict ? 0 : 1;
+    FileBytes file(_path);
+    if (!_withDict) {
+      dict = std::make_shared<FastTextDictionary>(_opts);
+      dict->build(file, static_cast<int>(_threads));
+    }
+    FastTextEncoded enc = dict->encodeFile(file, static_cast<int>(_threads));
     fillVector(output(o), DType::Int32, enc.labels);
+    enc.labels = {};
     fillVector(output(o + 1), DType::Int32, enc.lengths);
+    enc.lengths = {};
     if (_index64) {
       std::vector<int64_t> wide(enc.ids.begin(), enc.ids.end());
       fillVector(output(o + 2), DType::Int64, wide);
     } else {
       fillVector(output(o + 2), DType::Int32, enc.ids);
     }
+    if (_once) {
+      auto e = std::make_shared<FastTextDictionary::Encoding>();
+      e->path = _path;
+      e->index64 = _index64;
+      e->labels = output(o);
+      e->lengths = output(o + 1);
+      e->ids = output(o + 2);
+      dict->cacheEncoding(std::move(e));
+    }
     if (!_withDict) outputBlob(0).setObject(dict);
   }
 
  private:
   std::string _path;
-  bool _withDict = false, _index64 = false;
+  bool _withDict = false, _index64 = false, _once = false;
+  int64_t _threads = 1;
+  FastTextOptions _opts;
+};
+
+// Builds only the dictionary of a fastText file (the examples are encoded later, once).
+class BuildFastTextDictionaryOp final : public Operator {
+ public:
+  BuildFastTextDictionaryOp(const OperatorDef& def, Workspace& ws) : Operator(def, ws), _path(argString("path", "")) {
+    if (_path.empty()) fail(codes::kInvalidArgument, "Expected a 'path' argument");
+    _opts.labelPrefix = argString("label_prefix", _opts.labelPrefix);
+    _opts.minCount = argInt("min_count", _opts.minCount);
+    _opts.minCountLabel = argInt("min_count_label", _opts.minCountLabel);
+    _opts.wordNgrams = argInt("word_ngrams", _opts.wordNgrams);
+    _opts.bucket = argInt("bucket", _opts.bucket);
+    _opts.minn = argInt("minn", _opts.minn);
+    _opts.maxn = argInt("maxn", _opts.maxn);
+    _opts.maxLineBytes = argInt("max_line_bytes", _opts.maxLineBytes);
+    _opts.skipInvalid = argInt("skip_invalid", 0) != 0;
+    _opts.checkUtf8 = argInt("check_utf8", 1) != 0;
+    _threads = argInt("threads", 1);
+    if (_threads < 1 || _threads > 1024) fail(codes::kInvalidArgument, "Expected threads in [1, 1024] but received " + std::to_string(_threads));
+    FastTextDictionary check(_opts);  // validates the options now
+  }
+
+  void run(RunContext&) override {
+    // The scan of this job already parsed the file (FastTextFile.scan({ retain })): take its dictionary and encoding.
+    if (auto retained = takeRetainedScan(_path, _opts)) {
+      outputBlob(0).setObject(retained);
+      return;
+    }
+    FileBytes file(_path);
+    auto dict = std::make_shared<FastTextDictionary>(_opts);
+    dict->build(file, static_cast<int>(_threads));
+    outputBlob(0).setObject(dict);
+  }
+
+ private:
+  std::string _path;
+  int64_t _threads = 1;
   FastTextOptions _opts;
 };
 
@@ -144,8 +209,15 @@ HW_REGISTER_OP(ReadFastTextFile, ReadFastTextFileOp)
     .inputs(0, 1)
     .outputs(3, 4)
     .argList({"path", "index_dtype", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn",
-              "max_line_bytes", "skip_invalid", "check_utf8"})
-    .describe("Reads a fastText supervised file into (labels, lengths, ids); builds the dictionary unless one is given.");
+              "max_line_bytes", "skip_invalid", "check_utf8", "threads", "once"})
+    .describe("Reads a fastText supervised file into (labels, lengths, ids) on `threads` threads; builds the dictionary "
+              "unless one is given; with `once`, the given dictionary keeps the encoding and later runs share it.");
+HW_REGISTER_OP(BuildFastTextDictionary, BuildFastTextDictionaryOp)
+    .inputs(0)
+    .outputs(1)
+    .argList({"path", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn", "max_line_bytes",
+              "skip_invalid", "check_utf8", "threads"})
+    .describe("Builds the dictionary of a fastText supervised file (fastText's counting and order) on `threads` threads.");
 HW_REGISTER_OP(ReadCsvFile, ReadCsvFileOp)
     .inputs(0)
     .outputs(2)

@@ -4,15 +4,20 @@
  * and a Hogwild trainer that pipes the reader into the model on `thread`
  * concurrent instances sharing one set of parameters.
  *
- * Model: the mean of the input rows of the line's ids (words or their
- * character n-grams, then hashed word n-grams) → a linear layer → softmax, trained by plain SGD, one example per
- * update by default, with the learning rate decayed linearly from `lr` to 0
- * over the whole run (fastText's schedule, counted in updates instead of tokens).
- * The input rows start uniform in ±1/dim and the output layer at 0, as in fastText.
+ * Model (buildFastTextModel): the mean of the input rows of the line's ids
+ * (words or their character n-grams, then hashed word n-grams) → a linear
+ * layer → softmax, trained by plain SGD with `lr` per example, in small
+ * batches (autoBatchSize), the rate decayed linearly from `lr` to 0 over the
+ * whole run (fastText's schedule, counted in updates instead of tokens). With
+ * several threads each trains its own copy of the output layer, merged every
+ * `syncEvery` batches (pipe()'s `replicate`).
  *
  * The init group builds the dictionary natively and creates a global shuffled
- * cursor; every epoch encodes the file with that dictionary (fastText reads
- * its file every epoch too) and rewinds the cursor (a new seeded shuffle).
+ * cursor; the trainer's first epoch encodes the file with that dictionary, once,
+ * on `thread` threads (line-aligned byte ranges), into one compact corpus (ids
+ * + lengths) that every later epoch reshuffles without parsing again (fastText
+ * parses its file every epoch). A resumed process encodes it again, so the
+ * schedule (cursor, learning-rate iteration) continues unchanged.
  * Checkpoints hold the dictionary, the cursor, the parameters and the
  * learning-rate iteration, so a resumed run continues the same schedule.
  */
@@ -23,28 +28,16 @@ import type { TaskOutput } from '../../job/TaskOutput.js';
 import { Dataset } from '../../data/Dataset.js';
 import { FastTextFile, fastTextSchema, type FastTextScan } from '../../data/files.js';
 import { pipe } from '../../data/pipeline.js';
-import { NetProcessor } from '../../data/processors.js';
 import { Reader, type ReadResult } from '../../data/Reader.js';
 import type { BlobRecord } from '../../data/schema.js';
-import { ModelHelper } from '../../model/ModelHelper.js';
-import { buildSgd } from '../../model/optimizers.js';
 import type { Net } from '../../net/Net.js';
 import { ops } from '../../net/ops.js';
 import { finalOutput } from '../../job/finalOutput.js';
-import { resolveFastTextOptions, type FastTextTrainOptions, type ResolvedFastTextOptions } from './options.js';
+import { FASTTEXT_BLOBS } from './blobs.js';
+import { buildFastTextModel } from './model.js';
+import { autoBatchSize, resolveFastTextOptions, type FastTextTrainOptions, type ResolvedFastTextOptions } from './options.js';
 
-/** Stable blob names of the model (the same in every run, so checkpoints and model files agree). */
-export const FASTTEXT_BLOBS = Object.freeze({
-  dictionary: 'fasttext/train/dictionary',
-  input: 'fasttext/input_w',
-  output: 'fasttext/output_w',
-  bias: 'fasttext/output_b',
-  iteration: 'optimizer_iteration',
-  lossSum: 'fasttext/loss_sum',
-});
-
-/** Names of the blobs a model file holds, in order. */
-export const FASTTEXT_MODEL_BLOBS: readonly string[] = [FASTTEXT_BLOBS.dictionary, FASTTEXT_BLOBS.input, FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias];
+export { FASTTEXT_BLOBS, FASTTEXT_MODEL_BLOBS } from './blobs.js';
 
 /** A built fastText training job and what a runner needs to show its progress. */
 export interface FastTextJob {
@@ -56,6 +49,10 @@ export interface FastTextJob {
   readonly examplesPerEpoch: number;
   readonly tokensPerEpoch: number;
   readonly batchesPerEpoch: number;
+  /** Examples per update (options.batchSize, or the automatic choice when it is 0). */
+  readonly batchSize: number;
+  /** Bytes of the encoded corpus every epoch reads (labels, lengths and ids, int32 each). */
+  readonly corpusBytes: number;
   /** JobRunner `report` outputs: `lossSum` (this epoch's summed batch losses) and `iteration` (updates so far). */
   readonly report: Record<'lossSum' | 'iteration', TaskOutput>;
   /** Blobs of the running trainer's progress reports (the `values` keys of JobRunner's onReport). */
@@ -63,9 +60,8 @@ export interface FastTextJob {
 }
 
 /**
- * A reader whose task refills the dataset and rewinds the cursor before each
- * run: every epoch reads the file again (as fastText does) and takes a new
- * seeded shuffle.
+ * A reader whose task fills the dataset (once per workspace) and rewinds the
+ * cursor before each run: every epoch takes a new seeded shuffle.
  */
 class EpochReader extends Reader {
   constructor(
@@ -108,56 +104,56 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
     minn: o.minn,
     maxn: o.maxn,
     skipInvalid: o.skipInvalid,
+    threads: o.thread,
+    // The init group's BuildFastTextDictionary takes this parse (dictionary and encoding): one parse per run.
+    retain: true,
   });
   const scan = file.info!;
   if (scan.examples === 0) throw new InvalidArgumentError(`Expected at least one labelled line in ${o.input} but it has none`, 'HOGWILD_DATA');
   if (scan.nlabels < 2) throw new InvalidArgumentError(`Expected at least 2 labels in ${o.input} but it has ${scan.nlabels}`, 'HOGWILD_DATA');
-  const batchesPerEpoch = Math.ceil(scan.examples / o.batchSize);
+  const batchSize = o.batchSize > 0 ? o.batchSize : autoBatchSize(o.lr, scan.ids / scan.examples, scan.examples);
+  const batchesPerEpoch = Math.ceil(scan.examples / batchSize);
 
   const job = new Job();
   // Reader-building function: the dictionary and a global cursor (both checkpointed).
-  // The encoded examples are emptied once the dictionary is built: each epoch
-  // reads the file again, so checkpoints stay the size of the model.
-  // The epoch's examples live in blobs the init group does not make, so no checkpoint holds them.
+  // The examples live in blobs the init group does not make, so no checkpoint
+  // holds them: the trainer's setup encodes the file once per process (on
+  // `thread` threads) and every later epoch reshuffles the same encoding.
   const epochData = new Dataset(fastTextSchema(), { name: 'fasttext/epoch', blobs: ['fasttext/epoch/label', 'fasttext/epoch/tokens:lengths', 'fasttext/epoch/tokens:values'] });
   const reader = job.initGroup.scope(() =>
     new Task({ name: 'fasttext_data' }).scope(() => {
       const net = ops.net();
-      const { dataset, dictionary } = file.read(net, { name: 'fasttext/train' });
+      const dictionary = file.buildDictionary(net, { name: 'fasttext/train', threads: o.thread });
       if (dictionary.name !== FASTTEXT_BLOBS.dictionary) throw new InvalidArgumentError(`Expected the dictionary blob to be named ${FASTTEXT_BLOBS.dictionary} but it is ${dictionary.name}`, 'HOGWILD_INTERNAL');
-      for (const b of dataset.getBlobs()) net.ConstantFill([], [b], { shape: [0], dtype: 'int32', value: 0 });
-      return epochData.randomReader({ initNet: net, batchSize: o.batchSize, seed: o.seed, cursorName: 'fasttext/cursor' });
+      return epochData.randomReader({ initNet: net, batchSize, seed: o.seed, cursorName: 'fasttext/cursor' });
     }),
   );
   const refill = (initNet: Net) => {
-    initNet.op('ReadFastTextFile', [FASTTEXT_BLOBS.dictionary], epochData.getBlobs(), { path: o.input, index_dtype: 'int32' });
+    initNet.op('ReadFastTextFile', [FASTTEXT_BLOBS.dictionary], epochData.getBlobs(), { path: o.input, index_dtype: 'int32', threads: o.thread, once: 1 });
   };
 
   // Model-building function.
-  const model = new ModelHelper({ name: 'fasttext', seed: o.seed });
-  const [values, lengths, label] = ['fasttext_in/values', 'fasttext_in/lengths', 'fasttext_in/label'];
-  const hidden = model.embeddingBag(values, lengths, 'fasttext/input', scan.inputRows, o.dim, {
-    mode: 'mean',
-    init: { type: 'uniform', min: -1 / o.dim, max: 1 / o.dim },
+  const { model, processor: net, denseParams } = buildFastTextModel({
+    inputRows: scan.inputRows,
+    dim: o.dim,
+    labels: scan.nlabels,
+    lr: o.lr,
+    batchSize,
+    totalBatches: batchesPerEpoch * o.epoch,
+    seed: o.seed,
   });
-  const logits = model.fc(hidden, 'fasttext/output', o.dim, scan.nlabels, { weightInit: { type: 'constant', value: 0 } });
-  const [, loss] = model.softmaxWithLoss(logits, label, ['fasttext/probs', 'fasttext/loss']);
-  model.addGradientOperators(loss);
-  buildSgd(model, { baseLearningRate: o.lr, lrPolicy: { policy: 'poly', maxIter: batchesPerEpoch * o.epoch, power: 1 } });
-  // Summed batch losses of this epoch, shared by the threads; a racy add like
-  // the Hogwild updates, so under contention it may miss a few terms (display only).
-  model.net.Add([FASTTEXT_BLOBS.lossSum, loss], [FASTTEXT_BLOBS.lossSum]);
-  model.paramInitNet.ConstantFill([], [FASTTEXT_BLOBS.lossSum], { shape: [], value: 0, dtype: 'float32' });
   job.initGroup.scope(() => new Task({ name: 'fasttext_params', step: model.paramInitNet }));
 
   // Hogwild trainer: every thread runs the model net on its own records, updating the shared parameters.
-  const net = new NetProcessor(model.net, { inputs: [label, lengths, values], name: 'fasttext_sgd' });
   const report = {} as Record<'lossSum' | 'iteration', TaskOutput>;
   const progressBlobs = { iteration: 'fasttext/progress_iteration', lossSum: 'fasttext/progress_loss' };
   job.scope(() => {
     pipe(new EpochReader(reader, refill), {
       numThreads: o.thread,
       name: 'fasttext_hogwild',
+      // Every example writes the whole output layer: with several threads each
+      // trains its own copy, merged every syncEvery batches (docs/hogwild.md).
+      ...(o.thread > 1 && o.syncEvery > 0 ? { replicate: { params: denseParams, syncEvery: o.syncEvery } } : {}),
       processor: {
         name: 'fasttext_sgd',
         process: (record: BlobRecord) => {
@@ -183,6 +179,8 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
     examplesPerEpoch: scan.examples,
     tokensPerEpoch: scan.tokens,
     batchesPerEpoch,
+    batchSize,
+    corpusBytes: 4 * (2 * scan.examples + scan.ids),
     report,
     progressBlobs,
   };

@@ -115,9 +115,10 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const s = ft.scan;
   const progress = new ProgressDisplay({ mode, unit: 'tokens', totalEpochs: resolved.epoch, err: ctx.err, out: ctx.out });
   if (mode === 'json') {
-    progress.event('start', { command: 'supervised', input: opts.input, words: s.nwords, labels: s.nlabels, examples: s.examples, tokens: s.tokens, epochs: resolved.epoch, threads: resolved.thread });
+    progress.event('start', { command: 'supervised', input: opts.input, words: s.nwords, labels: s.nlabels, examples: s.examples, tokens: s.tokens, epochs: resolved.epoch, threads: resolved.thread, corpusBytes: ft.corpusBytes });
   } else if (!quiet) {
     ctx.err.write(`Read ${Math.floor(s.ntokens / 1e6)}M words\nNumber of words:  ${s.nwords}\nNumber of labels: ${s.nlabels}\n`);
+    ctx.err.write(`Encoded corpus: ${s.examples} examples, ${s.ids} ids, ${(ft.corpusBytes / 2 ** 20).toFixed(1)} MiB in memory (parsed once, ${resolved.thread} thread${resolved.thread > 1 ? 's' : ''})\n`);
   }
   state.writeSettings();
 
@@ -201,7 +202,10 @@ export const supervised: Command = {
   options: OPTIONS,
   details: `Trains fastText's model (mean of word and n-gram vectors, linear layer, softmax)
 with the Job API: -thread task instances update one set of parameters without
-locks (Hogwild!). A checkpoint is saved after every epoch in the checkpoint
+locks (Hogwild!), each with its own copy of the output layer merged every 16
+batches. The file is parsed once, on -thread threads, into memory that every
+epoch reshuffles. -lr is per example as in fastText; examples are applied in
+small batches (up to 16; fewer for a high -lr, short lines or a small file). A checkpoint is saved after every epoch in the checkpoint
 directory. The first Ctrl-C finishes the running epoch, saves it and exits with
 status 130; the same command with -resume continues from there, also after a
 crash or kill -9. The model is written to <prefix>.bin (a hogwild checkpoint:

@@ -1,0 +1,89 @@
+/**
+ * fastText's supervised model (Joulin et al. 2016) from ordinary ops, as a
+ * pipe() processor: the mean of the input rows of a line's ids
+ * (SparseLengthsMean) → a linear layer without bias (FC, bias fixed at 0) → softmax and cross-entropy
+ * (SoftmaxWithLoss), gradients from addGradientOperators, plain SGD
+ * (ScatterWeightedSum on the touched input rows, WeightedSum on the output
+ * layer) with the rate decayed linearly from `lr` to 0 over `totalBatches`.
+ * The input rows start uniform in ±1/dim and the output layer at 0, as in
+ * fastText. buildFastTextJob wraps it with fastText's file, dictionary and
+ * schedule; it is exported for jobs composed by hand.
+ */
+import { InvalidArgumentError } from '../../errors/index.js';
+import { NetProcessor } from '../../data/processors.js';
+import { ModelHelper } from '../../model/ModelHelper.js';
+import { buildSgd } from '../../model/optimizers.js';
+import { FASTTEXT_BLOBS } from './blobs.js';
+
+/** Options of {@link buildFastTextModel}. */
+export interface FastTextModelOptions {
+  /** Rows of the input table: the dictionary's words plus n-gram buckets (FastTextScan.inputRows). */
+  inputRows: number;
+  dim: number;
+  /** Number of labels (FastTextScan.nlabels). */
+  labels: number;
+  /** Learning rate per example (fastText's -lr); the step on a batch-mean loss is lr × batchSize. */
+  lr: number;
+  /** Examples per record the processor receives (the reader's batch size; default 1). */
+  batchSize?: number;
+  /** Updates (records, all threads together) over which the rate decays linearly to 0. */
+  totalBatches: number;
+  /** Seed of the input rows' initialization (default 0). */
+  seed?: number;
+}
+
+/** A built fastText model: parameters, the training processor and what to replicate per thread. */
+export interface FastTextModelParts {
+  /** `model.paramInitNet` creates the parameters (run it in the init group). */
+  readonly model: ModelHelper;
+  /** The training processor over records (`label`, `tokens:lengths`, `tokens:values`). */
+  readonly processor: NetProcessor;
+  /** Parameters every example writes (the output layer): pipe()'s `replicate.params` for several threads. */
+  readonly denseParams: readonly string[];
+}
+
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`Expected an integer >= 1 for ${name} but received ${String(v)}`);
+  return v;
+}
+
+/**
+ * Builds fastText's supervised model.
+ *
+ * @example
+ * const ft = buildFastTextModel({ inputRows: info.inputRows, dim: 16, labels: info.nlabels, lr: 0.5, totalBatches: 5 * info.examples });
+ * job.initGroup.scope(() => new Task({ name: 'params', step: ft.model.paramInitNet }));
+ * job.scope(() => pipe(reader, { processor: ft.processor, numThreads: 2, replicate: { params: ft.denseParams } }));
+ */
+export function buildFastTextModel(o: FastTextModelOptions): FastTextModelParts {
+  const inputRows = positiveInt(o.inputRows, 'inputRows');
+  const dim = positiveInt(o.dim, 'dim');
+  const labels = positiveInt(o.labels, 'labels');
+  const batchSize = positiveInt(o.batchSize ?? 1, 'batchSize');
+  const totalBatches = positiveInt(o.totalBatches, 'totalBatches');
+  if (typeof o.lr !== 'number' || !Number.isFinite(o.lr) || o.lr <= 0) throw new InvalidArgumentError(`Expected a number > 0 for lr but received ${String(o.lr)}`);
+
+  const model = new ModelHelper({ name: 'fasttext', seed: o.seed ?? 0 });
+  const [values, lengths, label] = ['fasttext_in/values', 'fasttext_in/lengths', 'fasttext_in/label'];
+  const hidden = model.embeddingBag(values, lengths, 'fasttext/input', inputRows, dim, {
+    mode: 'mean',
+    init: { type: 'uniform', min: -1 / dim, max: 1 / dim },
+  });
+  // fastText's output layer has no bias. The blob exists (model files hold it,
+  // predictors add it) but stays 0: it is not a parameter, so SGD never moves it.
+  // A trained bias learns the label prior before the weights learn anything and
+  // makes an underfit model predict one label everywhere, unlike fastText.
+  const w = model.createParam(FASTTEXT_BLOBS.output, [labels, dim], { type: 'constant', value: 0 });
+  model.paramInitNet.ConstantFill([], [FASTTEXT_BLOBS.bias], { shape: [labels], value: 0, dtype: 'float32' });
+  const logits = model.net.FC([hidden, w, FASTTEXT_BLOBS.bias], ['fasttext/output']);
+  const [, loss] = model.softmaxWithLoss(logits, label, ['fasttext/probs', 'fasttext/loss']);
+  model.addGradientOperators(loss);
+  // The loss is the batch mean, so a step of lr × batchSize keeps -lr per example (fastText's meaning).
+  buildSgd(model, { baseLearningRate: o.lr * batchSize, lrPolicy: { policy: 'poly', maxIter: totalBatches, power: 1 } });
+  // Summed batch losses, shared by the threads; a racy add like the Hogwild
+  // updates, so under contention it may miss a few terms (display only).
+  model.net.Add([FASTTEXT_BLOBS.lossSum, loss], [FASTTEXT_BLOBS.lossSum]);
+  model.paramInitNet.ConstantFill([], [FASTTEXT_BLOBS.lossSum], { shape: [], value: 0, dtype: 'float32' });
+  const processor = new NetProcessor(model.net, { inputs: [label, lengths, values], name: 'fasttext_sgd' });
+  return { model, processor, denseParams: [FASTTEXT_BLOBS.output] };
+}
