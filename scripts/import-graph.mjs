@@ -27,6 +27,7 @@ export const LAYER_RANK = {
   data: 6,
   checkpoint: 7,
   apps: 8,
+  distributed: 8,
   cli: 9,
   index: 10, // lib/index.ts, the public surface
 };

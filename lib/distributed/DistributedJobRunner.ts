@@ -11,7 +11,7 @@
  * const last = await new DistributedJobRunner(job, group).train(session);
  */
 import type { Job } from '../job/Job.js';
-import { native as mainAddon } from '../native/binding.js';
+import { collectiveNative as mainAddon } from '../runtime/nativeAreas.js';
 import { JobRunner, type JobRunnerOptions } from '../session/JobRunner.js';
 import type { Session } from '../session/Session.js';
 import { allreduceBlobs } from './blobCollectives.js';

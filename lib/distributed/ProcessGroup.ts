@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 
 import { InvalidArgumentError } from '../errors/index.js';
-import { native as mainAddon } from '../native/binding.js';
+import { collectiveNative as mainAddon } from '../runtime/nativeAreas.js';
 import { DISTRIBUTED_CODES, DistributedError, fromGlooError } from './errors.js';
 import { ModelAverager, type ModelAveragerOptions } from './ModelAverager.js';
 import { loadGloo, type NativeGroup } from './native.js';

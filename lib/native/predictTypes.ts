@@ -1,7 +1,6 @@
 /**
  * Types of the prediction part of the native surface: a fastText predictor
  * made from a workspace's blobs, and batch prediction off the JS thread.
- * @internal
  */
 import type { NativeWorkspace } from './coreTypes.js';
 

@@ -11,6 +11,7 @@ import type { NativeWorkspace } from '../native/coreTypes.js';
 import type { DataBinding } from '../native/dataTypes.js';
 import type { KernelBinding } from '../native/kernelTypes.js';
 import type { PredictBinding } from '../native/predictTypes.js';
+import type { CollectiveBinding } from '../native/collectiveTypes.js';
 import { expected } from './validate.js';
 import { Workspace } from './Workspace.js';
 
@@ -39,6 +40,11 @@ export function dataNative(): DataBinding {
 
 /** The prediction area: fastText batch predictors. */
 export function predictNative(): PredictBinding {
+  return native();
+}
+
+/** The collective area: lending a process group to the Allreduce/Broadcast/Barrier ops. */
+export function collectiveNative(): CollectiveBinding {
   return native();
 }
 

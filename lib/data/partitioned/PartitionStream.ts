@@ -4,7 +4,6 @@
  * next partitions decode (on DuckDB's threads) while the current one is cut
  * into batches. Each open stream has its own connection: a connection runs
  * one streaming query at a time.
- * @internal
  */
 import type { DuckChunk, DuckConnection } from './duckdb.js';
 

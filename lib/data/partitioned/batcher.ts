@@ -4,7 +4,6 @@
  * for a list). A batch inside one chunk is made of subarrays of that chunk's
  * columns; one spanning chunks is concatenated with TypedArray.set (a memcpy
  * per piece). The enqueue copies the batch into native tensors.
- * @internal
  */
 import type { TensorData } from '../../native/coreTypes.js';
 import { newArray, type ChunkColumn, type ColumnSpec, type NumericArray } from './columns.js';

@@ -5,7 +5,6 @@
  * block copy per vector out of DuckDB's memory (the bindings' vector_get_data
  * copies), then subarrays. There is no JS value per row: list lengths and NULL
  * checks are typed-array loops over a chunk.
- * @internal
  */
 import { DataError, InvalidArgumentError } from '../../errors/index.js';
 import type { DType } from '../../native/coreTypes.js';

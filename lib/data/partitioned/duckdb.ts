@@ -2,7 +2,6 @@
  * Loads DuckDB (`@duckdb/node-api`, an optional peer dependency) on first use,
  * so hogwild itself never needs it. Only the few calls the partitioned
  * readers make are typed here: the public surface stays free of DuckDB types.
- * @internal
  */
 import { createRequire } from 'node:module';
 

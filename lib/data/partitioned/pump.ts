@@ -6,7 +6,6 @@
  * async), the next partitions ahead of time (see PartitionStream); the JS
  * thread only cuts chunks into batches and enqueues them, waiting while the
  * queue is full.
- * @internal
  */
 import { DataError } from '../../errors/index.js';
 import type { NativeQueue } from '../../native/dataTypes.js';

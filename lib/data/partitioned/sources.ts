@@ -4,7 +4,6 @@
  * the values of a partition column. A partition knows its row count (taken
  * when it is opened, so a file that changes later is caught) and how to
  * select its rows from a row offset on, in a fixed order.
- * @internal
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
