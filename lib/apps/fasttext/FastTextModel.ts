@@ -101,7 +101,8 @@ export class FastTextModel {
   /** The `meta` strings of the file. */
   readonly meta: Readonly<Record<string, string>>;
   private readonly _ws: Workspace;
-  private readonly _predictor: FastTextPredictor;
+  /** The native predictor, made on first use (a model read from fastText's .bin predicts with its own scorer). */
+  private _native: FastTextPredictor | undefined;
   private _queue: Promise<unknown> = Promise.resolve();
   private _disposed = false;
   /** Set for a model read from fastText's own model file: predicts as fastText does. */
@@ -114,7 +115,6 @@ export class FastTextModel {
     this.labels = dictionary.labels;
     this.dim = dim;
     this.meta = meta;
-    this._predictor = FastTextPredictor.fromWorkspace(ws);
   }
 
   /**
@@ -161,11 +161,16 @@ export class FastTextModel {
     return line.split(/[ \t\r\v\f\0]+/).filter((t) => t.startsWith(prefix) && known.has(t));
   }
 
-  /** The native predictor of this model, for streaming (predictStream); valid until dispose(). */
+  private _nativePredictor(): FastTextPredictor {
+    this._native ??= FastTextPredictor.fromWorkspace(this._ws);
+    return this._native;
+  }
+
+  /** The batch predictor of this model, for streaming (predictStream); valid until dispose(). */
   predictor(): BatchPredictor {
     if (this._disposed) throw new InvalidArgumentError('Expected a live FastTextModel but it was disposed', 'HOGWILD_DISPOSED');
     if (this._fastText) return new FastTextBinBatchPredictor(this._fastText, this.labels);
-    return this._predictor;
+    return this._nativePredictor();
   }
 
   /**
@@ -177,7 +182,7 @@ export class FastTextModel {
     if (this._fastText) return this._fastText.predict(lines, k, threshold);
     const out: Prediction[][] = [];
     for (let i = 0; i < lines.length; i += CHUNK_LINES) {
-      const r = await this._exclusive(() => this._predictor.predict(joinLines(lines, i), { k, threshold, output: PREDICT_OUTPUT.arrays }, i + 1));
+      const r = await this._exclusive(() => this._nativePredictor().predict(joinLines(lines, i), { k, threshold, output: PREDICT_OUTPUT.arrays }, i + 1));
       let at = 0;
       for (const n of r.counts!) {
         const row: Prediction[] = [];
@@ -194,7 +199,7 @@ export class FastTextModel {
     if (this._fastText) return this._fastText.test(lines, k, threshold);
     const meter = new Meter();
     for (let i = 0; i < lines.length; i += CHUNK_LINES) {
-      const r = await this._exclusive(() => this._predictor.predict(joinLines(lines, i), { k, threshold, output: PREDICT_OUTPUT.test }, i + 1));
+      const r = await this._exclusive(() => this._nativePredictor().predict(joinLines(lines, i), { k, threshold, output: PREDICT_OUTPUT.test }, i + 1));
       meter.examples += r.examples!;
       meter.gold += r.gold!;
       meter.predicted += r.predicted!;
