@@ -42,7 +42,12 @@ export interface PartitionedSourceOptions {
   columns?: Record<string, string>;
   /** Prefix of the blob names (cursor, queue); distinct per source in a job. Default 'partitioned'. */
   name?: string;
-  /** DuckDB worker threads (decoding, casts). Default: DuckDB's (the cores). */
+  /**
+   * DuckDB threads per query (decoding, casts). Default 1: partitions already
+   * decode in parallel (`readAhead` queries at once, each fetched on its own
+   * thread), and more DuckDB workers only compete with the trainer threads for
+   * the cores. Raise it for heavy SQL (joins, aggregates) over few partitions.
+   */
   threads?: number;
   /** Partitions whose queries run at once: the one being read and those read ahead. Default 2. */
   readAhead?: number;
@@ -180,8 +185,7 @@ export class PartitionedSource {
       if (!specs.some((s) => s.name === k)) throw new InvalidArgumentError(`Expected columns to name schema fields but '${k}' is not one (fields: ${specs.map((s) => s.name).join(', ')})`);
     }
     const db = await loadDuckDb();
-    const config: Record<string, string> = {};
-    if (o.threads !== undefined) config.threads = String(positiveInt(o.threads, 'threads'));
+    const config: Record<string, string> = { threads: String(positiveInt(o.threads ?? 1, 'threads')) };
     const instance = await db.DuckDBInstance.create(':memory:', config);
     const conns: DuckConnection[] = [];
     try {
