@@ -37,7 +37,8 @@ export async function duckdbScanSeconds(dir: string, columns: readonly ScanColum
   const req = createRequire(createRequire(import.meta.url).resolve('@duckdb/node-api'));
   const api = (await import('@duckdb/node-api')) as unknown as Api;
   const b = ((m: Bindings & { default?: Bindings }) => m.default ?? m)(req('@duckdb/node-bindings') as Bindings & { default?: Bindings });
-  const instance = await api.DuckDBInstance.create(':memory:');
+  // One DuckDB thread, as the reader runs each query (see PartitionedSourceOptions.threads).
+  const instance = await api.DuckDBInstance.create(':memory:', { threads: '1' });
   const conn = await instance.connect();
   try {
     const files = (await (await conn.run(`SELECT file FROM glob(${sqlString(`${dir}/**/*.parquet`)}) ORDER BY file`)).getRowObjectsJS()).map((r) => String(r.file));
