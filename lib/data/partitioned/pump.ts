@@ -3,7 +3,8 @@
  * order, and remembers where each batch ended so the position of the next
  * unread row is known exactly whenever the plan is not running: rows enqueued
  * minus rows still queued. DuckDB decodes on its own threads (fetchChunk is
- * async), the next partitions ahead of time (see PartitionStream); the JS
+ * async), the next partitions ahead of time (see PartitionStream; the first
+ * ones may have been opened with the source, before the pump); the JS
  * thread only cuts chunks into batches and enqueues them, waiting while the
  * queue is full.
  * @internal
