@@ -7,6 +7,10 @@
  *   text   the seeded corpus: Parquet partitions (label INTEGER, tokens
  *          INTEGER[]) vs the fastText file (ReadFastTextFile).     tokens/s
  *
+ * Each case also has a "DuckDB scan only" row: DuckDB streaming the same
+ * partitions with the reader's query and no training (bench/data/duckdbScan.ts),
+ * the rate no Parquet-fed job can beat unless the scan hides behind training.
+ *
  * Each side runs the same epochs (one pass each: the Parquet source has
  * `passes` = epochs, limited to a pass per epoch) with the same model, batch
  * size, learning rate and row order (partitions hold a whole number of
@@ -43,6 +47,7 @@ import {
   type Reader,
 } from '../lib/index.js';
 import { corpusConfig, ensureCorpusFiles, type CorpusFiles } from './data/corpus.js';
+import { duckdbScanSeconds } from './data/duckdbScan.js';
 import { writeParquetPartitions } from './data/parquet.js';
 import { mlpBenchConfig } from './harness/mlpSuite.js';
 import { textBenchConfig } from './harness/textSuite.js';
@@ -287,6 +292,7 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
     const examples = opts.quick ? 3_968 : 60_000;  // quick: 62 whole batches, the same rows for both feeds
     const epochs = mlpBenchConfig(opts.quick).epochs;
     const parquetDir = !missing && mlpOk ? await mnistParquet(FASHION_MNIST_DIR, opts.cacheDir, examples) : '';
+    const floor = parquetDir ? await bestSeconds(opts.repeat, () => duckdbScanSeconds(parquetDir, [{ name: 'label', kind: 'scalar' }, { name: 'pixels', kind: 'array', width: 784 }], epochs)) : 0;
     for (const t of threads) {
       const kase = threadsCase('MLP Fashion-MNIST', t);
       if (missing || !mlpOk) {
@@ -305,6 +311,7 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
           note: feed === 'parquet' ? `PartitionedSource over ${Math.ceil(examples / (MLP.batch * 118))} Parquet partitions (target ≥ 0.9× IDX)` : 'ReadIdxFile in the init group, Dataset reader',
         });
       }
+      rows.push(scanRow(kase, 'examples/s', (examples * epochs) / floor, floor));
     }
   }
   if (opts.only !== 'mlp') {
@@ -315,6 +322,7 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
     text = opts.quick ? QUICK_TEXT : TEXT;
     const data = await textData(opts.cacheDir, opts.quick);
     const epochs = textBenchConfig(opts.quick).epochs;
+    const floor = await bestSeconds(opts.repeat, () => duckdbScanSeconds(data.parquetDir, [{ name: 'label', kind: 'scalar' }, { name: 'tokens', kind: 'list' }], epochs));
     for (const t of threads) {
       const kase = threadsCase(`text ${data.corpus.config.train / 1000}k docs, dim ${TEXT.dim}, ${epochs} epochs`, t);
       const got: Record<Feed, Measured> = {} as Record<Feed, Measured>;
@@ -336,9 +344,21 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
               : 'ReadFastTextFile (encoded in the init group), Dataset reader',
         });
       }
+      rows.push(scanRow(kase, 'tokens/s', (data.corpus.trainTokens * epochs) / floor, floor));
     }
   }
   return rows;
+}
+
+/** The "DuckDB scan only" row of a case: the scan's rate in the case's unit. */
+function scanRow(kase: string, unit: string, rate: number, seconds: number): BenchRow {
+  return { case: kase, impl: 'DuckDB scan only', primary: unit, metrics: { [unit]: rate, 'scan s': seconds }, note: "floor: DuckDB streaming the same partitions with the reader's query, one after the other, no training" };
+}
+
+async function bestSeconds(repeat: number, fn: () => Promise<number>): Promise<number> {
+  let out = Infinity;
+  for (let i = 0; i < Math.max(1, repeat); i++) out = Math.min(out, await fn());
+  return out;
 }
 
 /** The run with the shortest train time of `repeat` (other work only slows a run down). */

@@ -12,6 +12,7 @@ import { checkColumns } from './checkColumns.js';
 import { columnSpecs, type ColumnSpec } from './columns.js';
 import { loadDuckDb, type DuckConnection, type DuckDb, type DuckInstance } from './duckdb.js';
 import { PartitionedReader } from './PartitionedReader.js';
+import { PartitionStream } from './PartitionStream.js';
 import { Pump, type Cursor } from './pump.js';
 import { duckMessage, parquetPartitions, sqlPartitions, type Partition, type SqlSourceOptions } from './sources.js';
 
@@ -41,7 +42,12 @@ export interface PartitionedSourceOptions {
   columns?: Record<string, string>;
   /** Prefix of the blob names (cursor, queue); distinct per source in a job. Default 'partitioned'. */
   name?: string;
-  /** DuckDB worker threads (decoding, casts). Default: DuckDB's (the cores). */
+  /**
+   * DuckDB threads per query (decoding, casts). Default 1: partitions already
+   * decode in parallel (`readAhead` queries at once, each fetched on its own
+   * thread), and more DuckDB workers only compete with the trainer threads for
+   * the cores. Raise it for heavy SQL (joins, aggregates) over few partitions.
+   */
   threads?: number;
   /** Partitions whose queries run at once: the one being read and those read ahead. Default 2. */
   readAhead?: number;
@@ -56,6 +62,10 @@ export interface PartitionInfo {
 }
 
 const CURSOR_FIELDS = 5;
+/** Rows in a DuckDB chunk (its vector size). */
+const DUCK_CHUNK_ROWS = 2048;
+/** At most this many chunks buffered per partition query (memory bound: ~16 × 2048 rows). */
+const MAX_AHEAD_CHUNKS = 16;
 /** The cursor's seed when partitions are read in name order (no shuffle). */
 const NAME_ORDER = -1;
 
@@ -94,6 +104,10 @@ export class PartitionedSource {
   private _pump: Pump | undefined;
   private _seed = NAME_ORDER;
   private _closed = false;
+  /** Chunks (DuckDB's 2048-row units) each partition's query decodes ahead: about a queue's worth of rows. */
+  private readonly _aheadChunks: number;
+  /** The first partitions' queries, opened as soon as the source is: they decode while the job is built and initialized. */
+  private _prefetch: Map<number, PartitionStream> | undefined;
 
   private constructor(
     private readonly _db: DuckDb,
@@ -114,6 +128,34 @@ export class PartitionedSource {
     this.capacity = o.capacity ?? 16;
     this.name = o.name ?? 'partitioned';
     this.partitions = _parts.map((p) => ({ name: p.name, rows: p.rows }));
+    this._aheadChunks = Math.min(MAX_AHEAD_CHUNKS, Math.max(2, Math.ceil((this.capacity * this.batchSize) / DUCK_CHUNK_ROWS)));
+    this._prefetch = this._openFirst();
+  }
+
+  /**
+   * Opens the queries of the partitions a run from the start reads first (one
+   * per connection, as the pump would), so DuckDB's start-up and their
+   * decoding overlap building and initializing the job. A run that resumes
+   * elsewhere drops them (see start()).
+   */
+  private _openFirst(): Map<number, PartitionStream> {
+    const order = this._order(this.shuffleSeed ?? NAME_ORDER, 0);
+    const streams = new Map<number, PartitionStream>();
+    for (let k = 0; k < Math.min(this._conns.length, order.length); k++) {
+      const part = this._parts[order[k]!]!;
+      if (part.rows > 0) streams.set(k, new PartitionStream(this._conns[k]!, part.select(this._columnsSql, 0), this._aheadChunks));
+    }
+    return streams;
+  }
+
+  /** Hands the prefetched queries over when the pump starts where they do, else closes them; returns what the pump may not run before. */
+  private _takePrefetch(start: Cursor, seed: number): { prefetched?: Map<number, PartitionStream>; discarded?: Promise<unknown> } {
+    const streams = this._prefetch;
+    this._prefetch = undefined;
+    if (!streams) return {};
+    if (start.pass === 0 && start.position === 0 && start.offset === 0 && seed === (this.shuffleSeed ?? NAME_ORDER)) return { prefetched: streams };
+    for (const s of streams.values()) s.close();
+    return { discarded: Promise.all([...streams.values()].map((s) => s.finished)) };
   }
 
   /** Parquet files, globs, or directories (Hive-style `key=value/` ones add their keys as columns); each file is a partition. */
@@ -143,8 +185,7 @@ export class PartitionedSource {
       if (!specs.some((s) => s.name === k)) throw new InvalidArgumentError(`Expected columns to name schema fields but '${k}' is not one (fields: ${specs.map((s) => s.name).join(', ')})`);
     }
     const db = await loadDuckDb();
-    const config: Record<string, string> = {};
-    if (o.threads !== undefined) config.threads = String(positiveInt(o.threads, 'threads'));
+    const config: Record<string, string> = { threads: String(positiveInt(o.threads ?? 1, 'threads')) };
     const instance = await db.DuckDBInstance.create(':memory:', config);
     const conns: DuckConnection[] = [];
     try {
@@ -228,7 +269,18 @@ export class PartitionedSource {
     const q = callNative(() => dataNative().createQueue(nativeWs, r.queue.name, { capacity: this.capacity, numBlobs: fields.length, fieldNames: fields }));
     this._seed = seed;
     this._pump = new Pump(
-      { conns: this._conns, bindings: this._db.bindings, specs: this._specs, columnsSql: this._columnsSql, partitions: this._parts, order: (p) => this._order(seed, p), passes: this.passes, batchSize: this.batchSize },
+      {
+        conns: this._conns,
+        bindings: this._db.bindings,
+        specs: this._specs,
+        columnsSql: this._columnsSql,
+        partitions: this._parts,
+        order: (p) => this._order(seed, p),
+        passes: this.passes,
+        batchSize: this.batchSize,
+        aheadChunks: this._aheadChunks,
+        ...this._takePrefetch(start, seed),
+      },
       q,
       start,
     );
@@ -263,6 +315,8 @@ export class PartitionedSource {
     if (this._closed) return;
     this._closed = true;
     await this.stop();
+    const unused = this._takePrefetch({ pass: -1, position: 0, offset: 0 }, NAME_ORDER).discarded;
+    await unused;  // their queries must end before the connections close
     for (const c of this._conns) c.closeSync();
     this._instance.closeSync();
   }

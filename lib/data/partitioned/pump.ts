@@ -3,7 +3,8 @@
  * order, and remembers where each batch ended so the position of the next
  * unread row is known exactly whenever the plan is not running: rows enqueued
  * minus rows still queued. DuckDB decodes on its own threads (fetchChunk is
- * async), the next partitions ahead of time (see PartitionStream); the JS
+ * async), the next partitions ahead of time (see PartitionStream; the first
+ * ones may have been opened with the source, before the pump); the JS
  * thread only cuts chunks into batches and enqueues them, waiting while the
  * queue is full.
  */
@@ -35,6 +36,12 @@ export interface PumpInput {
   /** Passes over the partitions before the data ends. */
   passes: number;
   batchSize: number;
+  /** Chunks each partition's query buffers ahead of the pump. */
+  aheadChunks: number;
+  /** Queries already running for the first partitions of the read order (by index in it), opened before the pump started. */
+  prefetched?: ReadonlyMap<number, PartitionStream>;
+  /** Settles when queries opened before the pump but not used by it no longer touch their connections. */
+  discarded?: Promise<unknown>;
 }
 
 export class Pump {
@@ -88,6 +95,7 @@ export class Pump {
 
   private async _run(start: Cursor): Promise<void> {
     const { partitions, passes, conns, columnsSql } = this._in;
+    await this._in.discarded;  // a connection runs one query at a time
     // Every partition read from here on, in order (a pass's order is known up front).
     const seq: { at: Cursor; part: Partition; count: number }[] = [];
     for (let pass = start.pass, pos = start.position, offset = start.offset; pass < passes; pass++, pos = 0) {
@@ -95,13 +103,17 @@ export class Pump {
       for (; pos < order.length; pos++, offset = 0) seq.push({ at: { pass, position: pos, offset }, part: partitions[order[pos]!]!, count: order.length });
     }
     // Partition k reads on connection k mod R; it is opened once k - R + 1 is being read, after k - R ended.
-    const open = (k: number) => {
-      const item = seq[k];
-      if (!item || this._streams.has(k) || item.at.offset >= item.part.rows) return;
-      const stream = new PartitionStream(conns[k % conns.length]!, item.part.select(columnsSql, item.at.offset));
+    const track = (k: number, stream: PartitionStream) => {
       this._streams.set(k, stream);
       this._inFlight.add(stream.finished);
       void stream.finished.then(() => this._inFlight.delete(stream.finished));
+    };
+    // The prefetched queries were opened by the same rule (partition k on connection k mod R, from its first row).
+    for (const [k, stream] of this._in.prefetched ?? []) track(k, stream);
+    const open = (k: number) => {
+      const item = seq[k];
+      if (!item || this._streams.has(k) || item.at.offset >= item.part.rows) return;
+      track(k, new PartitionStream(conns[k % conns.length]!, item.part.select(columnsSql, item.at.offset), this._in.aheadChunks));
     };
     try {
       for (let k = 0; k < seq.length; k++) {
