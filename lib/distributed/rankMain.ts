@@ -35,6 +35,8 @@ export interface RankJobSpec {
   averageEachEpoch?: readonly string[];
   /** Runs on every rank after training (gather results, write files on rank 0…). */
   onDone?: (session: LocalSession, group: ProcessGroup) => unknown;
+  /** Sees the rank's runner before training, to follow its events (epochEnd, checkpoint…). */
+  onRunner?: (runner: DistributedJobRunner) => void;
 }
 
 async function main(): Promise<void> {
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
         ...(spec.averageEachEpoch ? { averageEachEpoch: spec.averageEachEpoch } : {}),
       },
     );
+    spec.onRunner?.(runner);
     runner.on('init', (e) => {
       if (group.rank === 0 && !e.fromScratch) process.stdout.write(`Resumed from epoch ${e.resumeFromEpoch} on every node\n`);
     });
