@@ -11,6 +11,7 @@ describe('collective ops without a process group', () => {
     ['Allreduce', (n: Net) => n.Allreduce(['x'], ['x'])],
     ['Broadcast', (n: Net) => n.Broadcast(['x'], ['x'], { root: 0 })],
     ['Barrier', (n: Net) => n.Barrier([], [])],
+    ['ModelAverage', (n: Net) => n.ModelAverage(['x'], ['x'], { every: 1 })],
   ])('%s fails with HOGWILD_NO_DISTRIBUTED', async (_name, add) => {
     await using session = new LocalSession();
     const net = new Net('collective');
@@ -29,6 +30,15 @@ describe('collective ops without a process group', () => {
     two.ConstantFill([], ['x'], { shape: [2], value: 1.5 });
     two.Allreduce(['x'], ['x', 'y']);
     await expect(session.run(two)).rejects.toMatchObject({ code: 'HOGWILD_INVALID_ARGUMENT' });
+    for (const [name, add, pattern] of [
+      ['every', (n: Net) => n.ModelAverage(['x'], ['x'], { every: 0 }), /every >= 1/],
+      ['not in place', (n: Net) => n.ModelAverage(['x'], ['y']), /output 0 to be its input 'x'/],
+    ] as const) {
+      const net = new Net(`average-${name}`);
+      net.ConstantFill([], ['x'], { shape: [2], value: 1.5 });
+      add(net);
+      await expect(session.run(net)).rejects.toMatchObject({ code: 'HOGWILD_INVALID_ARGUMENT', message: expect.stringMatching(pattern) });
+    }
     expect(() => native().setCollectiveBackend({})).toThrow(/collective backend/);
     native().setCollectiveBackend(null);
   });

@@ -67,6 +67,18 @@ describe.skipIf(!gloo)('hogwild launch', () => {
     for (const l of lines) expect({ w: l.w, b: l.b }).toEqual({ w: [13, 13, 13, 13], b: [101, 101] });
   });
 
+  it.each([
+    ['one epoch', [], [15, 16]],
+    ['two epochs (the op counts its runs across epochs)', ['two-epochs'], [25, 27]],
+  ])('averages live workspace parameters inside the training loop (ModelAverage every 3 batches): %s', async (_name, extra, expected) => {
+    const job = join(import.meta.dirname, 'fixtures', 'liveAveragingJob.mjs');
+    const r = await runCli(dist, ['launch', '--nodes', '2', job, '--', ...extra], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = (rankLines(r.stdout) as unknown as { rank: number; w: number[] }[]).sort((a, b) => a.rank - b.rank);
+    // Equal after the last round, then each rank's own updates since (kept: w += mean - snapshot).
+    expect(lines.map((l) => l.w)).toEqual(expected.map((v) => [v, v, v]));
+  });
+
   it('restarts from the newest checkpoint valid on every rank after a rank dies (per-rank checkpoints)', async () => {
     const dir = scratch('launch-checkpoints');
     try {
