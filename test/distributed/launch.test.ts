@@ -1,6 +1,6 @@
 // `hogwild launch` end to end: N ranks of a tiny job on this machine, restarts
 // after a failure, a killed rank, and the one-line error without the Gloo module.
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,69 @@ describe.skipIf(!gloo)('hogwild launch', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("runs Caffe2's 3-node checkpoint pipeline with its Nodes as processes: per-node checkpoints, partial loads, upload", async () => {
+    const dir = scratch('launch-caffe2-nodes');
+    try {
+      const ckpt = join(dir, 'ckpt');
+      const upload = join(dir, 'upload');
+      mkdirSync(upload);
+      const jobFile = join(import.meta.dirname, 'fixtures', 'caffe2NodesJob.mjs');
+      const r = await runCli(dist, ['launch', '--nodes', '3', '--checkpoint-dir', ckpt, jobFile, '--', upload], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('[rank 0] Finished epoch 4 on 3 nodes');
+      // Rank i ran node trainer_i only, in its own workspace: its total, none of the others'.
+      expect(rankLines(r.stdout).sort((a, b) => a.rank - b.rank)).toEqual([0, 1, 2].map((rank) => ({ rank, total: 145, others: 0 })));
+      // One file per node and epoch (Caffe2's names), and each node's last one uploaded.
+      for (const node of ['trainer_0', 'trainer_1', 'trainer_2']) {
+        for (let epoch = 0; epoch <= 4; epoch++) expect(existsSync(join(ckpt, `${node}.${epoch}`)), `${node}.${epoch}`).toBe(true);
+        expect(readFileSync(join(upload, node)).equals(readFileSync(join(ckpt, `${node}.4`)))).toBe(true);
+      }
+      // Partial loads (test_ckpt_name_and_load_model_from_ckpts): in one process, the
+      // model blobs of nodes 1 and 2 load from the ranks' files, epoch by epoch.
+      process.env.HOGWILD_TEST_DIST = dist;
+      const hw = (await import(join(dist, 'index.js'))) as typeof import('../../lib/index.js');
+      const { buildJob } = (await import(jobFile)) as { buildJob: () => { job: InstanceType<typeof hw.Job>; totals: unknown[] } };
+      const { job, totals } = buildJob();
+      const names = totals.slice(1).map(String);
+      expect(names).toEqual(['trainer_1/task/GivenTensorInt64Fill_2:0', 'trainer_2/task/GivenTensorInt64Fill_2:0']);
+      await using session = new hw.LocalSession();
+      job.compile(hw.LocalSession);
+      const runner = new hw.JobRunner(job, { checkpointManager: new hw.MultiNodeCheckpointManager(ckpt, 'safetensors') });
+      const expected = [103, 115, 136, 145];
+      for (let epoch = 1; epoch <= 4; epoch++) {
+        expect(await runner.loadBlobsFromCheckpoints(names, epoch, session)).toBe(true);
+        for (const name of names) expect(Number(session.workspace.fetch(name).data[0])).toBe(expected[epoch - 1]);
+      }
+      expect(await runner.loadBlobsFromCheckpoints(names, 5, session)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('restarts the 3 node processes from their newest common checkpoint after one dies (resume)', async () => {
+    const ckpt = scratch('launch-caffe2-resume');
+    try {
+      const jobFile = join(import.meta.dirname, 'fixtures', 'caffe2NodesJob.mjs');
+      const r = await runCli(dist, ['launch', '--nodes', '3', '--max-restarts', '1', '--timeout', '5000', '--checkpoint-dir', ckpt, jobFile], {
+        env: { HOGWILD_TEST_DIST: dist, HOGWILD_TEST_KILL_EPOCH: '3' },
+        timeoutMs: 60_000,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/attempt 0 failed: .*rank 1 \(SIGKILL\)/);
+      expect(r.stdout).toContain('[rank 0] Resumed from epoch 2 on every node');
+      expect(rankLines(r.stdout).sort((a, b) => a.rank - b.rank)).toEqual([0, 1, 2].map((rank) => ({ rank, total: 145, others: 0 })));
+    } finally {
+      rmSync(ckpt, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a job placed on 3 Nodes launched on 2 ranks (HOGWILD_NODE_COUNT_MISMATCH)', async () => {
+    const jobFile = join(import.meta.dirname, 'fixtures', 'caffe2NodesJob.mjs');
+    const r = await runCli(dist, ['launch', '--nodes', '2', jobFile], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/one rank per node of the job \(nodes trainer_0, trainer_1, trainer_2\).*--nodes 3 \[HOGWILD_NODE_COUNT_MISMATCH\]/);
   });
 
   it('fails (exit 1, no hang) when a rank is killed and no restart is left', async () => {
