@@ -1,0 +1,110 @@
+/**
+ * Multi-node training rows: the Fashion-MNIST MLP (784-256-10, batch 64, plain
+ * SGD) on 2 processes × 1 thread — hogwild (each rank a shuffled half of every
+ * epoch, parameters averaged every K batches with the ModelAverage op) vs
+ * PyTorch DDP on gloo (gradients allreduced every batch), examples/s and test
+ * accuracy. Target: hogwild >= 1.5x DDP's examples/s.
+ *
+ *   npx tsc -p bench/tsconfig.json
+ *   node dist-bench/bench/multinode.js [--quick] [--average-every K]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { distributedAvailable } from '../lib/distributed/index.js';
+import { mlpBenchConfig } from './harness/mlpSuite.js';
+import type { BenchRow, SuiteOptions } from './harness/types.js';
+import { probeTorch } from './peers/python.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** Batches between two averaging rounds of our side (the interval reported with the rows). */
+export const DEFAULT_AVERAGE_EVERY = 16;
+
+interface MlpOutcome {
+  examplesPerSec: number;
+  testAccuracy: number;
+  trainSeconds?: number;
+  seconds?: number;
+}
+
+/** Starts one process per command; resolves with the first JSON line any printed. */
+function runRanks(commands: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv }[]): Promise<MlpOutcome> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let errors = '';
+    let left = commands.length;
+    for (const c of commands) {
+      const child = spawn(c.cmd, c.args, { env: { ...process.env, ...c.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (errors += d));
+      child.on('exit', (code) => {
+        if (code !== 0) errors += `\n(exit ${code})`;
+        if (--left === 0) {
+          const json = out.split('\n').find((l) => l.startsWith('{'));
+          if (json && !errors.includes('(exit')) resolve(JSON.parse(json) as MlpOutcome);
+          else reject(new Error(`multi-node run failed: ${errors.slice(-800)}`));
+        }
+      });
+    }
+  });
+}
+
+function mlpRow(impl: string, r: MlpOutcome, note: string, command: string): BenchRow {
+  return {
+    case: 'MLP · 2 processes × 1 thread',
+    impl,
+    metrics: { 'examples/s': r.examplesPerSec, 'test accuracy': r.testAccuracy, 'train s': r.trainSeconds ?? r.seconds ?? 0 },
+    primary: 'examples/s',
+    note,
+    command,
+  };
+}
+
+export async function run(opts: SuiteOptions & { averageEvery?: number }): Promise<BenchRow[]> {
+  const cfg = mlpBenchConfig(opts.quick);
+  const every = opts.averageEvery ?? DEFAULT_AVERAGE_EVERY;
+  const rows: BenchRow[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'hogwild-bench-multinode-'));
+  const torch = probeTorch();
+  try {
+    for (let rep = 0; rep < Math.max(1, opts.repeat); rep++) {
+      if (distributedAvailable()) {
+        opts.log('MLP 2 nodes × 1 thread: hogwild');
+        const train = { dataDir: cfg.dataDir, hidden: cfg.hidden, batch: cfg.batch, epochs: cfg.epochs, lr: cfg.lr, limit: cfg.limit, averageEvery: every };
+        const r = await runRanks(
+          [0, 1].map((rank) => ({
+            cmd: process.execPath,
+            args: [join(here, 'multinode_mlp_rank.js'), JSON.stringify(train)],
+            env: { HOGWILD_RANK: String(rank), HOGWILD_WORLD_SIZE: '2', HOGWILD_STORE: dir, HOGWILD_STORE_PREFIX: `mlp-${rep}`, HOGWILD_TIMEOUT_MS: '120000' },
+          })),
+        );
+        rows.push(mlpRow('hogwild', r, `2 ranks, ModelAverage every ${every} batches, ${cfg.epochs} epoch(s)`, `node dist-bench/bench/multinode.js --average-every ${every}${opts.quick ? ' --quick' : ''}`));
+      } else if (rep === 0) {
+        rows.push({ case: 'MLP · 2 processes × 1 thread', impl: 'hogwild', metrics: {}, skipped: 'not installed: hogwild_gloo.node (apt-get install libgloo-dev libhiredis-dev, npm run build)' });
+      }
+      if (torch.ok) {
+        opts.log('MLP 2 processes × 1 thread: pytorch DDP (gloo)');
+        const script = join(here, '..', '..', 'bench', 'peers', 'torch_ddp_mlp.py');
+        const args = ['--data', cfg.dataDir, '--hidden', String(cfg.hidden), '--batch', String(cfg.batch), '--epochs', String(cfg.epochs), '--lr', String(cfg.lr), '--limit', String(cfg.limit)];
+        const r = await runRanks([0, 1].map((rank) => ({ cmd: torch.python, args: [script, String(rank), '2', `file://${join(dir, `ddp-${rep}`)}`, ...args], env: { OMP_NUM_THREADS: '1' } })));
+        rows.push(mlpRow('pytorch', r, 'DDP, gloo, gradients allreduced every batch', `python3 bench/peers/torch_ddp_mlp.py RANK 2 file:///tmp/init ${args.join(' ')}`));
+      } else if (rep === 0) {
+        rows.push({ case: 'MLP · 2 processes × 1 thread', impl: 'pytorch', metrics: {}, skipped: torch.reason });
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const quick = process.argv.includes('--quick');
+  const i = process.argv.indexOf('--average-every');
+  const averageEvery = i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  const rows = await run({ quick, outDir: tmpdir(), cacheDir: tmpdir(), repeat: 1, log: (m) => process.stderr.write(`${m}\n`), ...(averageEvery ? { averageEvery } : {}) });
+  for (const r of rows) process.stdout.write(`${r.case.padEnd(32)} ${r.impl.padEnd(8)} ${r.skipped ?? Object.entries(r.metrics).map(([k, v]) => `${v.toFixed(3)} ${k}`).join('  ')}\n`);
+}
