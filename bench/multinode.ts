@@ -9,14 +9,14 @@
  *   node dist-bench/bench/multinode.js [--quick] [--average-every K]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { distributedAvailable } from '../lib/distributed/index.js';
 import { mlpBenchConfig } from './harness/mlpSuite.js';
-import type { BenchRow, SuiteOptions } from './harness/types.js';
+import { SuiteUnavailable, type BenchRow, type SuiteOptions } from './harness/types.js';
 import { probeTorch } from './peers/python.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -64,6 +64,8 @@ function mlpRow(impl: string, r: MlpOutcome, note: string, command: string): Ben
 }
 
 export async function run(opts: SuiteOptions & { averageEvery?: number }): Promise<BenchRow[]> {
+  // The ranks are separate node processes: they need the compiled rank script.
+  if (!existsSync(join(here, 'multinode_mlp_rank.js'))) throw new SuiteUnavailable('not available from the TypeScript sources: run it compiled (npx tsc -p bench/tsconfig.json)');
   const cfg = mlpBenchConfig(opts.quick);
   const every = opts.averageEvery ?? DEFAULT_AVERAGE_EVERY;
   const rows: BenchRow[] = [];
