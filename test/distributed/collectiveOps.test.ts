@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 
 import { LocalSession, Net } from '../../lib/index.js';
 import { native } from '../../lib/native/binding.js';
+import { buildFastTextJob } from '../../lib/apps/fasttext/index.js';
 
 describe('collective ops without a process group', () => {
   test.each([
@@ -41,5 +42,10 @@ describe('collective ops without a process group', () => {
     }
     expect(() => native().setCollectiveBackend({})).toThrow(/collective backend/);
     native().setCollectiveBackend(null);
+  });
+
+  test('the fastText job refuses a bad multi-node shard', async () => {
+    await expect(buildFastTextJob({ input: '/nonexistent.txt' }, { shards: 2, shard: 2 })).rejects.toMatchObject({ code: 'HOGWILD_INVALID_ARGUMENT', message: expect.stringMatching(/shard in \[0, 2\)/) });
+    await expect(buildFastTextJob({ input: '/nonexistent.txt' }, { shards: 2, shard: 0, averageEvery: -1 })).rejects.toMatchObject({ message: expect.stringMatching(/averageEvery/) });
   });
 });

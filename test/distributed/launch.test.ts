@@ -1,6 +1,6 @@
 // `hogwild launch` end to end: N ranks of a tiny job on this machine, restarts
 // after a failure, a killed rank, and the one-line error without the Gloo module.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,30 @@ describe.skipIf(!gloo)('hogwild launch', () => {
     const lines = (rankLines(r.stdout) as unknown as { rank: number; w: number[] }[]).sort((a, b) => a.rank - b.rank);
     // Equal after the last round, then each rank's own updates since (kept: w += mean - snapshot).
     expect(lines.map((l) => l.w)).toEqual(expected.map((v) => [v, v, v]));
+  });
+
+  it('trains the fastText job on 2 ranks, each on half of every epoch, averaging the live model every 5 updates (ModelAverage)', async () => {
+    const dir = scratch('launch-fasttext');
+    try {
+      const input = join(dir, 'train.txt');
+      const words = ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta'];
+      writeFileSync(input, Array.from({ length: 40 }, (_, i) => `__label__${i % 2 === 0 ? 'a' : 'b'} ${words[i % 8]} ${words[(i * 3) % 8]} ${i % 2 === 0 ? 'even' : 'odd'}`).join('\n') + '\n');
+      const job = join(import.meta.dirname, 'fixtures', 'fastTextShardsJob.mjs');
+      const runJob = async (mode: string[]) => {
+        const r = await runCli(dist, ['launch', '--nodes', '2', job, '--', input, ...mode], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+        expect(r.code, r.stderr).toBe(0);
+        return (rankLines(r.stdout) as unknown as { rank: number; batches: number; w: number[] }[]).sort((a, b) => a.rank - b.rank);
+      };
+      const averaged = await runJob([]);
+      expect(averaged.map((l) => l.batches)).toEqual([20, 20]); // half of the 40 one-example updates each
+      expect(averaged[0]!.w.some((v) => v !== 0)).toBe(true); // trained (the output layer starts at 0)
+      averaged[0]!.w.forEach((v, i) => expect(averaged[1]!.w[i]).toBeCloseTo(v, 5));
+      // Without averaging, the two halves give two different models.
+      const apart = await runJob(['no-average']);
+      expect(apart[0]!.w.some((v, i) => Math.abs(v - apart[1]!.w[i]!) > 1e-3)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('restarts from the newest checkpoint valid on every rank after a rank dies (per-rank checkpoints)', async () => {
