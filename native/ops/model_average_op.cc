@@ -8,9 +8,11 @@
 // The run counter and the buffers are shared by every instance of the op with
 // the same tag in this process (the Hogwild threads of one node run one
 // instance each): the node as a whole averages every `every` batches, and
-// its rounds are serialized. Every rank must run the op the same number of
+// its rounds are serialized (a thread that is not due for a round never waits
+// for one in flight). Every rank must run the op the same number of
 // times (the same number of batches per rank), or a round waits for a peer
 // that never comes and fails with HOGWILD_PEER_LOST after the group timeout.
+#include <atomic>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -28,8 +30,8 @@ namespace hogwild {
 namespace {
 
 struct AverageState {
-  std::mutex mu;
-  uint64_t runs = 0;
+  std::atomic<uint64_t> runs{0};  // counted without the lock: other threads never wait on a round
+  std::mutex mu;                  // held for a round (snapshot, allreduce, apply)
   std::vector<float> snapshot;
   std::vector<float> staging;
 };
@@ -77,8 +79,8 @@ class ModelAverageOp final : public BasicOp {
       total += static_cast<size_t>(t.numel());
     }
     AverageState& s = *_state;
+    if ((s.runs.fetch_add(1) + 1) % _every != 0) return;
     std::lock_guard<std::mutex> lock(s.mu);
-    if (++s.runs % _every != 0) return;
     s.snapshot.resize(total);
     s.staging.resize(total);
     size_t at = 0;
