@@ -54,6 +54,12 @@ export interface MlpTrainOptions {
   /** Decay the rate linearly to 0 over the run (else fixed, as the PyTorch peer). */
   lrDecay?: boolean;
   seed?: number;
+  /** Multi-node (bench/multinode.ts): this rank trains 1/shards of each epoch's batches... */
+  shards?: number;
+  /** This rank's index among the shards (its shuffle seed differs; parameter init does not). */
+  shard?: number;
+  /** ...and averages its parameters with the other ranks every K batches (ModelAverage op; 0: never). */
+  averageEvery?: number;
 }
 
 /** The MLP as a pipe processor: forward, gradients (addGradientOperators), SGD on the thread's replicas. */
@@ -68,6 +74,8 @@ class Mlp {
     private readonly _seed: number,
     /** Batches (all threads) over which the rate decays to 0; 0 = fixed rate. */
     private readonly _decayIters = 0,
+    /** ModelAverage across ranks every K batches (0: single process). */
+    private readonly _averageEvery = 0,
   ) {
     this.params = ['mlp/fc1_w', 'mlp/fc1_b', 'mlp/fc2_w', 'mlp/fc2_b'];
   }
@@ -100,6 +108,7 @@ class Mlp {
     }
     for (const p of [w1!, b1!, w2!, b2!]) net.WeightedSum([p, 'mlp/one', grads.get(String(p)) as BlobReference, lr], [p]);
     rep.sync();
+    if (this._averageEvery > 0) net.ModelAverage(this.params, this.params, { every: this._averageEvery });
   }
 
   evaluate(net: Net, rec: BlobRecord): BlobReference {
@@ -111,9 +120,10 @@ class Mlp {
 export async function trainMlp(o: MlpTrainOptions): Promise<MlpPeerResult & { examples: number }> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const n = Math.min(o.limit || 60_000, 60_000);
+  const shards = o.shards ?? 1;
+  const n = Math.floor(Math.min(o.limit || 60_000, 60_000) / shards);
   const batchesPerEpoch = Math.ceil(n / o.batch);
-  const mlp = new Mlp([784, o.hidden, 10], o.lr, o.syncEvery ?? 0, o.seed ?? 1, o.lrDecay ? o.epochs * batchesPerEpoch : 0);
+  const mlp = new Mlp([784, o.hidden, 10], o.lr, o.syncEvery ?? 0, o.seed ?? 1, o.lrDecay ? o.epochs * batchesPerEpoch : 0, o.averageEvery ?? 0);
   const job = new Job();
   let train: Dataset | undefined, test: Dataset | undefined;
   let shuffled: Reader | undefined;
@@ -125,12 +135,12 @@ export async function trainMlp(o: MlpTrainOptions): Promise<MlpPeerResult & { ex
         test = readMnist(net, `${o.dataDir}/t10k-images-idx3-ubyte.gz`, `${o.dataDir}/t10k-labels-idx1-ubyte.gz`, { name: 'test' });
         mlp.paramInit(net);
         // A global cursor: each epoch's pass continues into a new seeded shuffle.
-        if (o.shuffle) shuffled = train.randomReader({ initNet: net, batchSize: o.batch, seed: o.seed ?? 1, loopOver: true });
+        if (o.shuffle) shuffled = train.randomReader({ initNet: net, batchSize: o.batch, seed: (o.seed ?? 1) + 1000 * (o.shard ?? 0), loopOver: true });
       }),
     );
     // One pass per epoch: a ReaderWithLimit (its counter lives in the private epoch task).
     const reader = shuffled ?? train!.reader({ batchSize: o.batch });
-    pipe(o.limit || o.shuffle ? new ReaderWithLimit(reader, batchesPerEpoch) : reader, { processor: mlp, numThreads: o.threads, name: 'trainer' });
+    pipe(o.limit || o.shuffle || shards > 1 ? new ReaderWithLimit(reader, batchesPerEpoch) : reader, { processor: mlp, numThreads: o.threads, name: 'trainer' });
     epochLimiter(job, o.epochs);
   });
   const session = new LocalSession();

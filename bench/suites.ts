@@ -32,4 +32,5 @@ export const SUITES: Suite[] = [
   moduleSuite('checkpoint', 'Checkpoint save and load vs dd'),
   moduleSuite('partitioned', 'Partitioned Parquet (DuckDB) vs the native file readers'),
   moduleSuite('allreduce', 'Allreduce between 2 processes vs torch.distributed (gloo)'),
+  moduleSuite('multinode', 'Multi-node training: 2 processes × 1 thread vs PyTorch DDP (gloo)'),
 ];

@@ -11,10 +11,12 @@
  * const last = await new DistributedJobRunner(job, group).train(session);
  */
 import type { Job } from '../job/Job.js';
+import type { StopCondition } from '../job/stopCondition.js';
 import { collectiveNative as mainAddon } from '../runtime/nativeAreas.js';
 import { JobRunner, type JobRunnerOptions } from '../session/JobRunner.js';
 import type { Session } from '../session/Session.js';
 import { allreduceBlobs } from './blobCollectives.js';
+import { stopConditionsOfNode } from './nodePlacement.js';
 import type { ProcessGroup } from './ProcessGroup.js';
 
 export interface DistributedJobRunnerOptions extends JobRunnerOptions {
@@ -24,19 +26,27 @@ export interface DistributedJobRunnerOptions extends JobRunnerOptions {
    * Hogwild thread writes them. For finer intervals use ProcessGroup.averageModel.
    */
   averageEachEpoch?: readonly string[];
+  /** The Caffe2 Node this rank runs (nodePlacement.ts): only its task outputs count as stop conditions here. */
+  node?: string;
 }
 
 export class DistributedJobRunner extends JobRunner {
   readonly group: ProcessGroup;
   private readonly _average: readonly string[];
+  private readonly _node: string | undefined;
 
   constructor(job: Job, group: ProcessGroup, options: DistributedJobRunnerOptions = {}) {
-    const { averageEachEpoch, ...rest } = options;
+    const { averageEachEpoch, node, ...rest } = options;
     super(job, rest);
+    this._node = node;
     this.group = group;
     this._average = [...(averageEachEpoch ?? [])];
     // The job's nets may hold collective ops (Allreduce…): they run on this group.
     if (typeof mainAddon().setCollectiveBackend === 'function') group.useInNets();
+  }
+
+  protected override _stopConditions(): readonly StopCondition[] {
+    return this._node === undefined ? super._stopConditions() : stopConditionsOfNode(this.job, this._node);
   }
 
   /** Averages the listed blobs, evaluates this rank's stop conditions, then ORs them over every rank. */

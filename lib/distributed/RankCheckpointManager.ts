@@ -13,12 +13,17 @@ export class RankCheckpointManager implements CheckpointManagerApi {
   readonly local: CheckpointManager;
   readonly group: ProcessGroup;
 
-  /** `directory` is shared or per host; the node name is `<nodePrefix><rank>`. */
-  constructor(directory: string, group: ProcessGroup, options: { nodePrefix?: string; maxToKeep?: number } = {}) {
+  /** `directory` is shared or per host; the node name is `nodeName` (a Caffe2 Node's) or `<nodePrefix><rank>`. */
+  constructor(directory: string, group: ProcessGroup, options: { nodeName?: string; nodePrefix?: string; maxToKeep?: number } = {}) {
     this.group = group;
-    this.local = new CheckpointManager(directory, `${options.nodePrefix ?? 'node'}${group.rank}`, undefined, undefined, {
+    this.local = new CheckpointManager(directory, options.nodeName ?? `${options.nodePrefix ?? 'node'}${group.rank}`, undefined, undefined, {
       ...(options.maxToKeep !== undefined ? { maxToKeep: options.maxToKeep } : {}),
     });
+  }
+
+  /** This rank's [node, manager], shaped as MultiNodeCheckpointManager's (so upload builders work on a rank). */
+  get nodeManagers(): [string, CheckpointManager][] {
+    return [[this.local.nodeName, this.local]];
   }
 
   /** Epochs whose checkpoint of this rank validates completely, newest first. */
@@ -46,15 +51,16 @@ export class RankCheckpointManager implements CheckpointManagerApi {
     }
   }
 
-  setParams(nodes: readonly string[], options?: CheckpointPathOptions): Promise<void> {
-    return this.local.setParams(nodes, options);
+  // The job's node list names every rank's node; this rank checkpoints its own only.
+  setParams(_nodes: readonly string[], options?: CheckpointPathOptions): Promise<void> {
+    return this.local.setParams([this.local.nodeName], options);
   }
   async getResumeFromEpochId(userEpoch: number | 'latest' | undefined): Promise<number | undefined> {
     if (userEpoch === 'latest') return this.agreedLatestEpoch();
     return this.local.getResumeFromEpochId(userEpoch);
   }
-  init(nodes: readonly string[], options?: CheckpointPathOptions & { retrieveFromEpoch?: number }): Promise<CheckpointAction> {
-    return Promise.resolve(this.local.init(nodes, options));
+  init(_nodes: readonly string[], options?: CheckpointPathOptions & { retrieveFromEpoch?: number }): Promise<CheckpointAction> {
+    return Promise.resolve(this.local.init([this.local.nodeName], options));
   }
   load(epoch: number, options?: CheckpointPathOptions): Promise<CheckpointAction> {
     return Promise.resolve(this.local.load(epoch, options));

@@ -10,3 +10,4 @@ export { DistributedJobRunner, type DistributedJobRunnerOptions } from './Distri
 export { allreduceBlobs, broadcastBlobs } from './blobCollectives.js';
 export type { RankJobContext, RankJobSpec } from './rankMain.js';
 export { RankCheckpointManager } from './RankCheckpointManager.js';
+export { jobNodes, nodeOfRank, nodeSession, stopConditionsOfNode } from './nodePlacement.js';

@@ -9,10 +9,13 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { InvalidArgumentError } from '../errors/index.js';
+import type { UploadTaskGroupBuilder } from '../checkpoint/UploadTaskGroupBuilder.js';
+import type { Cluster } from '../job/Cluster.js';
 import { Job } from '../job/Job.js';
 import { LocalSession } from '../session/LocalSession.js';
 import { DistributedJobRunner } from './DistributedJobRunner.js';
 import { connectFromEnv, ENV } from './env.js';
+import { nodeOfRank, nodeSession } from './nodePlacement.js';
 import type { ProcessGroup } from './ProcessGroup.js';
 import { RankCheckpointManager } from './RankCheckpointManager.js';
 
@@ -35,6 +38,14 @@ export interface RankJobSpec {
   averageEachEpoch?: readonly string[];
   /** Runs on every rank after training (gather results, write files on rank 0…). */
   onDone?: (session: LocalSession, group: ProcessGroup) => unknown;
+  /** The Cluster the job's Nodes were placed in: rank R runs its R-th node (default: the job's nodes in order of first use). */
+  cluster?: Cluster;
+  /** Checkpoints each rank keeps (default 3; 'all' keeps every epoch). */
+  keepCheckpoints?: number | 'all';
+  /** Runs after the last epoch on every rank (JobRunner's upload step), e.g. copying each node's last checkpoint. */
+  uploadTaskGroupBuilder?: UploadTaskGroupBuilder;
+  /** Sees the rank's runner before training, to follow its events (epochEnd, checkpoint…). */
+  onRunner?: (runner: DistributedJobRunner) => void;
 }
 
 async function main(): Promise<void> {
@@ -52,16 +63,21 @@ async function main(): Promise<void> {
     const spec = (value instanceof Job ? { job: value } : value) as RankJobSpec | undefined;
     if (!(spec?.job instanceof Job))
       throw new InvalidArgumentError(`Expected ${script}'s default export (or buildJob) to build a Job or { job } but it returned ${spec === undefined ? 'nothing' : typeof spec}`);
-    await using session = new LocalSession();
+    // A job placed on Nodes runs its rank's node here (in a workspace of its own).
+    const node = nodeOfRank(spec.job, group.rank, group.size, spec.cluster);
+    await using session = node === undefined ? new LocalSession() : nodeSession(node);
+    const keep = spec.keepCheckpoints ?? 3;
     // With checkpoints, every attempt resumes from the newest epoch valid on every rank.
-    const runner = new DistributedJobRunner(
-      spec.job,
-      group,
-      {
-        ...(checkpointDir ? { checkpointManager: new RankCheckpointManager(checkpointDir, group, { maxToKeep: 3 }), resumeFromEpoch: 'latest' as const } : {}),
-        ...(spec.averageEachEpoch ? { averageEachEpoch: spec.averageEachEpoch } : {}),
-      },
-    );
+    const manager = checkpointDir
+      ? new RankCheckpointManager(checkpointDir, group, { ...(keep === 'all' ? {} : { maxToKeep: keep }), ...(node !== undefined ? { nodeName: node } : {}) })
+      : undefined;
+    const runner = new DistributedJobRunner(spec.job, group, {
+      ...(manager ? { checkpointManager: manager, resumeFromEpoch: 'latest' as const } : {}),
+      ...(spec.averageEachEpoch ? { averageEachEpoch: spec.averageEachEpoch } : {}),
+      ...(node !== undefined ? { node } : {}),
+      ...(spec.uploadTaskGroupBuilder ? { uploadTaskGroupBuilder: spec.uploadTaskGroupBuilder } : {}),
+    });
+    spec.onRunner?.(runner);
     runner.on('init', (e) => {
       if (group.rank === 0 && !e.fromScratch) process.stdout.write(`Resumed from epoch ${e.resumeFromEpoch} on every node\n`);
     });

@@ -52,6 +52,7 @@ export interface KnownOps {
   Allreduce: OpN;
   Broadcast: OpN;
   Barrier: OpN;
+  ModelAverage: OpN;
   Cast: Op1;
   Or: Op1;
   And: Op1;

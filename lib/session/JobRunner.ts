@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ExecutionError, InvalidArgumentError, PlanError } from '../errors/index.js';
 import { checkOptions, checkString, expected } from '../runtime/validate.js';
 import type { Job } from '../job/Job.js';
-import type { StopContext } from '../job/stopCondition.js';
+import type { StopCondition, StopContext } from '../job/stopCondition.js';
 import { scalarOf, TaskOutput, type FetchedTensor } from '../job/TaskOutput.js';
 import type { Report } from '../native/coreTypes.js';
 import type { CheckpointAction, CheckpointManagerApi, UploadTaskGroupBuilder } from './checkpointApi.js';
@@ -294,7 +294,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   protected async _shouldStop(epoch: number, session: Session): Promise<boolean> {
     let stop = false;
     let ctx: StopContext | undefined;
-    for (const c of this.job.stopConditions) {
+    for (const c of this._stopConditions()) {
       let flag: boolean;
       if (c instanceof TaskOutput) flag = stopFlagOf(c);
       else if (c instanceof AbortSignal) continue;
@@ -314,6 +314,11 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     // Signals last, so one aborted by a predicate above counts for this epoch.
     for (const c of this.job.stopConditions) if (c instanceof AbortSignal && c.aborted) stop = true;
     return stop;
+  }
+
+  /** The stop conditions this runner evaluates (a rank evaluates only its own node's outputs). */
+  protected _stopConditions(): readonly StopCondition[] {
+    return this.job.stopConditions;
   }
 
   private _checkLoss(epoch: number, loss: ReportedValue | undefined): void {

@@ -1,6 +1,7 @@
 import { DisposedError, PlanError } from '../errors/index.js';
 import { Cluster } from '../job/Cluster.js';
 import type { Job } from '../job/Job.js';
+import type { Task } from '../job/Task.js';
 import type { TaskGroup } from '../job/TaskGroup.js';
 import type { TaskOutputList } from '../job/TaskOutput.js';
 import { WorkspaceType } from '../job/WorkspaceType.js';
@@ -60,9 +61,14 @@ export class LocalSession extends Session {
     this._owns = ws === undefined;
   }
 
+  /** The one task this session runs for a group: all of its nodes' tasks, mapped onto one node. @internal */
+  protected static _taskOf(tg: TaskGroup): Task {
+    return new Cluster().scope(() => tg.toTask());
+  }
+
   /** @internal */
   protected static override _compileTaskGroup(tg: TaskGroup): LocalCompiled {
-    const task = new Cluster().scope(() => tg.toTask());
+    const task = this._taskOf(tg);
     const outputs = task.outputList();
     const outputNames = [...new Set(outputs.names())];
     let main = task.getStep();

@@ -1,6 +1,6 @@
 // `hogwild launch` end to end: N ranks of a tiny job on this machine, restarts
 // after a failure, a killed rank, and the one-line error without the Gloo module.
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,42 @@ describe.skipIf(!gloo)('hogwild launch', () => {
     for (const l of lines) expect({ w: l.w, b: l.b }).toEqual({ w: [13, 13, 13, 13], b: [101, 101] });
   });
 
+  it.each([
+    ['one epoch', [], [15, 16]],
+    ['two epochs (the op counts its runs across epochs)', ['two-epochs'], [25, 27]],
+  ])('averages live workspace parameters inside the training loop (ModelAverage every 3 batches): %s', async (_name, extra, expected) => {
+    const job = join(import.meta.dirname, 'fixtures', 'liveAveragingJob.mjs');
+    const r = await runCli(dist, ['launch', '--nodes', '2', job, '--', ...extra], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = (rankLines(r.stdout) as unknown as { rank: number; w: number[] }[]).sort((a, b) => a.rank - b.rank);
+    // Equal after the last round, then each rank's own updates since (kept: w += mean - snapshot).
+    expect(lines.map((l) => l.w)).toEqual(expected.map((v) => [v, v, v]));
+  });
+
+  it('trains the fastText job on 2 ranks, each on half of every epoch, averaging the live model every 5 updates (ModelAverage)', async () => {
+    const dir = scratch('launch-fasttext');
+    try {
+      const input = join(dir, 'train.txt');
+      const words = ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta'];
+      writeFileSync(input, Array.from({ length: 40 }, (_, i) => `__label__${i % 2 === 0 ? 'a' : 'b'} ${words[i % 8]} ${words[(i * 3) % 8]} ${i % 2 === 0 ? 'even' : 'odd'}`).join('\n') + '\n');
+      const job = join(import.meta.dirname, 'fixtures', 'fastTextShardsJob.mjs');
+      const runJob = async (mode: string[]) => {
+        const r = await runCli(dist, ['launch', '--nodes', '2', job, '--', input, ...mode], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+        expect(r.code, r.stderr).toBe(0);
+        return (rankLines(r.stdout) as unknown as { rank: number; batches: number; w: number[] }[]).sort((a, b) => a.rank - b.rank);
+      };
+      const averaged = await runJob([]);
+      expect(averaged.map((l) => l.batches)).toEqual([20, 20]); // half of the 40 one-example updates each
+      expect(averaged[0]!.w.some((v) => v !== 0)).toBe(true); // trained (the output layer starts at 0)
+      averaged[0]!.w.forEach((v, i) => expect(averaged[1]!.w[i]).toBeCloseTo(v, 5));
+      // Without averaging, the two halves give two different models.
+      const apart = await runJob(['no-average']);
+      expect(apart[0]!.w.some((v, i) => Math.abs(v - apart[1]!.w[i]!) > 1e-3)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('restarts from the newest checkpoint valid on every rank after a rank dies (per-rank checkpoints)', async () => {
     const dir = scratch('launch-checkpoints');
     try {
@@ -84,6 +120,69 @@ describe.skipIf(!gloo)('hogwild launch', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("runs Caffe2's 3-node checkpoint pipeline with its Nodes as processes: per-node checkpoints, partial loads, upload", async () => {
+    const dir = scratch('launch-caffe2-nodes');
+    try {
+      const ckpt = join(dir, 'ckpt');
+      const upload = join(dir, 'upload');
+      mkdirSync(upload);
+      const jobFile = join(import.meta.dirname, 'fixtures', 'caffe2NodesJob.mjs');
+      const r = await runCli(dist, ['launch', '--nodes', '3', '--checkpoint-dir', ckpt, jobFile, '--', upload], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('[rank 0] Finished epoch 4 on 3 nodes');
+      // Rank i ran node trainer_i only, in its own workspace: its total, none of the others'.
+      expect(rankLines(r.stdout).sort((a, b) => a.rank - b.rank)).toEqual([0, 1, 2].map((rank) => ({ rank, total: 145, others: 0 })));
+      // One file per node and epoch (Caffe2's names), and each node's last one uploaded.
+      for (const node of ['trainer_0', 'trainer_1', 'trainer_2']) {
+        for (let epoch = 0; epoch <= 4; epoch++) expect(existsSync(join(ckpt, `${node}.${epoch}`)), `${node}.${epoch}`).toBe(true);
+        expect(readFileSync(join(upload, node)).equals(readFileSync(join(ckpt, `${node}.4`)))).toBe(true);
+      }
+      // Partial loads (test_ckpt_name_and_load_model_from_ckpts): in one process, the
+      // model blobs of nodes 1 and 2 load from the ranks' files, epoch by epoch.
+      process.env.HOGWILD_TEST_DIST = dist;
+      const hw = (await import(join(dist, 'index.js'))) as typeof import('../../lib/index.js');
+      const { buildJob } = (await import(jobFile)) as { buildJob: () => { job: InstanceType<typeof hw.Job>; totals: unknown[] } };
+      const { job, totals } = buildJob();
+      const names = totals.slice(1).map(String);
+      expect(names).toEqual(['trainer_1/task/GivenTensorInt64Fill_2:0', 'trainer_2/task/GivenTensorInt64Fill_2:0']);
+      await using session = new hw.LocalSession();
+      job.compile(hw.LocalSession);
+      const runner = new hw.JobRunner(job, { checkpointManager: new hw.MultiNodeCheckpointManager(ckpt, 'safetensors') });
+      const expected = [103, 115, 136, 145];
+      for (let epoch = 1; epoch <= 4; epoch++) {
+        expect(await runner.loadBlobsFromCheckpoints(names, epoch, session)).toBe(true);
+        for (const name of names) expect(Number(session.workspace.fetch(name).data[0])).toBe(expected[epoch - 1]);
+      }
+      expect(await runner.loadBlobsFromCheckpoints(names, 5, session)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('restarts the 3 node processes from their newest common checkpoint after one dies (resume)', async () => {
+    const ckpt = scratch('launch-caffe2-resume');
+    try {
+      const jobFile = join(import.meta.dirname, 'fixtures', 'caffe2NodesJob.mjs');
+      const r = await runCli(dist, ['launch', '--nodes', '3', '--max-restarts', '1', '--timeout', '5000', '--checkpoint-dir', ckpt, jobFile], {
+        env: { HOGWILD_TEST_DIST: dist, HOGWILD_TEST_KILL_EPOCH: '3' },
+        timeoutMs: 60_000,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/attempt 0 failed: .*rank 1 \(SIGKILL\)/);
+      expect(r.stdout).toContain('[rank 0] Resumed from epoch 2 on every node');
+      expect(rankLines(r.stdout).sort((a, b) => a.rank - b.rank)).toEqual([0, 1, 2].map((rank) => ({ rank, total: 145, others: 0 })));
+    } finally {
+      rmSync(ckpt, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a job placed on 3 Nodes launched on 2 ranks (HOGWILD_NODE_COUNT_MISMATCH)', async () => {
+    const jobFile = join(import.meta.dirname, 'fixtures', 'caffe2NodesJob.mjs');
+    const r = await runCli(dist, ['launch', '--nodes', '2', jobFile], { env: { HOGWILD_TEST_DIST: dist }, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/one rank per node of the job \(nodes trainer_0, trainer_1, trainer_2\).*--nodes 3 \[HOGWILD_NODE_COUNT_MISMATCH\]/);
   });
 
   it('fails (exit 1, no hang) when a rank is killed and no restart is left', async () => {

@@ -28,6 +28,7 @@ import type { TaskOutput } from '../../job/TaskOutput.js';
 import { Dataset } from '../../data/Dataset.js';
 import { FastTextFile, fastTextSchema, type FastTextScan } from '../../data/files.js';
 import { pipe } from '../../data/pipeline.js';
+import { ReaderWithLimit } from '../../data/readers.js';
 import { Reader, type ReadResult } from '../../data/Reader.js';
 import type { BlobRecord } from '../../data/schema.js';
 import type { Net } from '../../net/Net.js';
@@ -57,6 +58,16 @@ export interface FastTextJob {
   readonly report: Record<'lossSum' | 'iteration', TaskOutput>;
   /** Blobs of the running trainer's progress reports (the `values` keys of JobRunner's onReport). */
   readonly progressBlobs: { readonly iteration: string; readonly lossSum: string };
+}
+
+/** Training on several ranks (hogwild/distributed): this rank's share of the data and the averaging interval. */
+export interface FastTextMultiNode {
+  /** Ranks training together (each takes 1/shards of the batches of every epoch). */
+  shards: number;
+  /** This rank's index (its shuffle seed differs; the initial parameters do not). */
+  shard: number;
+  /** Average the parameters across ranks every this many batches of this rank (0: never; ModelAverage op). */
+  averageEvery?: number;
 }
 
 /**
@@ -92,8 +103,14 @@ class EpochReader extends Reader {
  * await new JobRunner(ft.job, { report: ft.report }).train(session, { maxEpochs: ft.options.epoch });
  * await saveFastTextModel(session, 'model.bin', ft);
  */
-export async function buildFastTextJob(options: FastTextTrainOptions): Promise<FastTextJob> {
+export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?: FastTextMultiNode): Promise<FastTextJob> {
   const o = resolveFastTextOptions(options);
+  const shards = multiNode?.shards ?? 1;
+  const shard = multiNode?.shard ?? 0;
+  const averageEvery = multiNode?.averageEvery ?? 0;
+  for (const [k, v, min] of [['shards', shards, 1], ['shard', shard, 0], ['averageEvery', averageEvery, 0]] as const)
+    if (!Number.isInteger(v) || v < min) throw new InvalidArgumentError(`Expected ${k} to be an integer >= ${min} but received ${String(v)}`);
+  if (shard >= shards) throw new InvalidArgumentError(`Expected shard in [0, ${shards}) but received ${shard}`);
   const bucket = o.wordNgrams <= 1 && o.maxn === 0 ? 0 : o.bucket;
   const file = await FastTextFile.scan(o.input, {
     labelPrefix: o.label,
@@ -112,7 +129,8 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
   if (scan.examples === 0) throw new InvalidArgumentError(`Expected at least one labelled line in ${o.input} but it has none`, 'HOGWILD_DATA');
   if (scan.nlabels < 2) throw new InvalidArgumentError(`Expected at least 2 labels in ${o.input} but it has ${scan.nlabels}`, 'HOGWILD_DATA');
   const batchSize = o.batchSize > 0 ? o.batchSize : autoBatchSize(o.lr, scan.ids / scan.examples, scan.examples);
-  const batchesPerEpoch = Math.ceil(scan.examples / batchSize);
+  // On several ranks, each takes its own seeded shuffle and 1/shards of the batches of an epoch.
+  const batchesPerEpoch = Math.ceil(Math.ceil(scan.examples / batchSize) / shards);
 
   const job = new Job();
   // Reader-building function: the dictionary and a global cursor (both checkpointed).
@@ -125,7 +143,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
       const net = ops.net();
       const dictionary = file.buildDictionary(net, { name: 'fasttext/train', threads: o.thread });
       if (dictionary.name !== FASTTEXT_BLOBS.dictionary) throw new InvalidArgumentError(`Expected the dictionary blob to be named ${FASTTEXT_BLOBS.dictionary} but it is ${dictionary.name}`, 'HOGWILD_INTERNAL');
-      return epochData.randomReader({ initNet: net, batchSize, seed: o.seed, cursorName: 'fasttext/cursor' });
+      return epochData.randomReader({ initNet: net, batchSize, seed: o.seed + 7919 * shard, cursorName: 'fasttext/cursor' });
     }),
   );
   const refill = (initNet: Net) => {
@@ -142,13 +160,17 @@ export async function buildFastTextJob(options: FastTextTrainOptions): Promise<F
     totalBatches: batchesPerEpoch * o.epoch,
     seed: o.seed,
   });
+  // Model averaging across ranks inside the Hogwild loop (w += mean - snapshot).
+  const averaged = [FASTTEXT_BLOBS.input, FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias];
+  if (averageEvery > 0) model.net.ModelAverage(averaged, averaged, { every: averageEvery });
   job.initGroup.scope(() => new Task({ name: 'fasttext_params', step: model.paramInitNet }));
 
   // Hogwild trainer: every thread runs the model net on its own records, updating the shared parameters.
   const report = {} as Record<'lossSum' | 'iteration', TaskOutput>;
   const progressBlobs = { iteration: 'fasttext/progress_iteration', lossSum: 'fasttext/progress_loss' };
   job.scope(() => {
-    pipe(new EpochReader(reader, refill), {
+    const epochReader = new EpochReader(reader, refill);
+    pipe(shards > 1 ? new ReaderWithLimit(epochReader, batchesPerEpoch) : epochReader, {
       numThreads: o.thread,
       name: 'fasttext_hogwild',
       // Every example writes the whole output layer: with several threads each
