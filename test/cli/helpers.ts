@@ -2,7 +2,7 @@
 // file into node_modules/.cache (bin scripts must be JavaScript), spawned like a
 // user would, and seeded corpora written to a scratch directory.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -92,6 +92,19 @@ export async function waitFor(check: () => boolean, timeoutMs: number, what: str
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Whether `dir` holds a checkpoint `fasttext.N` with N >= `epoch`. Retention
+ * keeps only the newest few, so a fast run deletes any one epoch's file soon
+ * after it appears: wait for "this epoch or later", never one exact file.
+ */
+export function hasCheckpointFrom(dir: string, epoch: number): boolean {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some((f) => {
+    const m = /^fasttext\.(\d+)$/.exec(f);
+    return m !== null && Number(m[1]) >= epoch;
+  });
 }
 
 /** Whether Debian's fasttext binary is on PATH. */

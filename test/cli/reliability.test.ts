@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { writeCorpus } from '../../lib/apps/fasttext/corpus.js';
-import { addonPath, compileLib, events, removeCompiled, runCli, scratch, startCli, waitFor, type CliResult } from './helpers.js';
+import { addonPath, compileLib, events, hasCheckpointFrom, removeCompiled, runCli, scratch, startCli, waitFor, type CliResult } from './helpers.js';
 
 let dist: string;
 let dir: string;
@@ -156,8 +156,8 @@ describe('R5: one run per output', () => {
 
   test('a second run while the first trains exits 5; the first finishes with its own checkpoints', async () => {
     const out = join(dir, 'r5b');
-    const first = startCli(dist, ['supervised', '-input', train, '-output', out, '-dim', '8', '-thread', '1', '-no-progress', '-no-charts', '-epoch', '40']);
-    await waitFor(() => existsSync(join(`${out}.checkpoints`, 'fasttext.1')), 60_000, 'the first checkpoint');
+    const first = startCli(dist, ['supervised', '-input', train, '-output', out, '-dim', '8', '-thread', '1', '-no-progress', '-no-charts', '-epoch', '400']);
+    await waitFor(() => hasCheckpointFrom(`${out}.checkpoints`, 1), 60_000, 'the first checkpoint');
     // Paused mid-run (its lock held), so the second run surely starts while the first one is running.
     first.child.kill('SIGSTOP');
     const second = await supervised(out, ['-epoch', '2']);
@@ -165,7 +165,7 @@ describe('R5: one run per output', () => {
     expect(second.code, second.stderr).toBe(EXIT.busy);
     const a = await first.done;
     expect(a.code, a.stderr).toBe(EXIT.ok);
-    expect(existsSync(join(`${out}.checkpoints`, 'fasttext.40'))).toBe(true);
+    expect(existsSync(join(`${out}.checkpoints`, 'fasttext.400'))).toBe(true);
   });
 });
 
