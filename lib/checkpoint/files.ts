@@ -67,6 +67,17 @@ export async function saveCheckpoint(
   options: SaveCheckpointOptions,
 ): Promise<{ bytes: number }> {
   const stack = captureStack();
+  const { ws, names, epoch, node, meta } = saveArguments(workspace, blobNames, path, options);
+  const done = markSaveInFlight(path);
+  try {
+    return await settle(() => checkpointNative().checkpointSave(ws, path, names, epoch, node, meta), stack);
+  } finally {
+    done();
+  }
+}
+
+/** The checked arguments of a save (sync or async). */
+function saveArguments(workspace: Workspace, blobNames: readonly string[], path: string, options: SaveCheckpointOptions) {
   const ws = nativeWorkspaceOf(workspace, 'workspace');
   const names = checkStrings(blobNames, 'blobNames');
   checkString(path, 'path', { nonEmpty: true });
@@ -75,15 +86,18 @@ export async function saveCheckpoint(
   const node = checkString(options.node, 'options.node');
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.meta ?? {})) meta[k] = checkString(v, `options.meta.${k}`);
+  return { ws, names, epoch, node, meta };
+}
+
+/** Counts a save to `path` as in flight (temp-file sweeps skip it); the returned function ends it. */
+function markSaveInFlight(path: string): () => void {
   const key = resolve(path);
   savesInFlight.set(key, (savesInFlight.get(key) ?? 0) + 1);
-  try {
-    return await settle(() => checkpointNative().checkpointSave(ws, path, names, epoch, node, meta), stack);
-  } finally {
+  return () => {
     const left = (savesInFlight.get(key) ?? 1) - 1;
     if (left === 0) savesInFlight.delete(key);
     else savesInFlight.set(key, left);
-  }
+  };
 }
 
 /**
@@ -113,14 +127,7 @@ export class AsyncCheckpointSaver {
    */
   save(workspace: Workspace, blobNames: readonly string[], path: string, options: SaveCheckpointOptions): { written: Promise<{ bytes: number }> } {
     const stack = captureStack();
-    const ws = nativeWorkspaceOf(workspace, 'workspace');
-    const names = checkStrings(blobNames, 'blobNames');
-    checkString(path, 'path', { nonEmpty: true });
-    checkObject(options, 'options');
-    const epoch = checkInteger(options.epoch, 'options.epoch', 0);
-    const node = checkString(options.node, 'options.node');
-    const meta: Record<string, string> = {};
-    for (const [k, v] of Object.entries(options.meta ?? {})) meta[k] = checkString(v, `options.meta.${k}`);
+    const { ws, names, epoch, node, meta } = saveArguments(workspace, blobNames, path, options);
     if (this._inFlight) throw new BusyError('HOGWILD_BUSY', 'Expected the previous asynchronous checkpoint save to have settled (await saver.idle()) before the next one');
     const b = checkpointNative();
     this._native ??= b.checkpointSaverNew();
@@ -130,12 +137,9 @@ export class AsyncCheckpointSaver {
     } catch (err) {
       throw toCheckpointError(err, stack);
     }
-    const key = resolve(path);
-    savesInFlight.set(key, (savesInFlight.get(key) ?? 0) + 1);
+    const done = markSaveInFlight(path);
     const written = settle(() => started, stack).finally(() => {
-      const left = (savesInFlight.get(key) ?? 1) - 1;
-      if (left === 0) savesInFlight.delete(key);
-      else savesInFlight.set(key, left);
+      done();
       this._inFlight = undefined;
     });
     this._inFlight = written;

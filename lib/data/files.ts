@@ -79,20 +79,7 @@ export class FastTextFile {
     const ds = new Dataset(fastTextSchema(idx), { name: options.name ?? 'fasttext' });
     const blobs = ds._allocateBlobs(net);
     const o = this.options;
-    const args = {
-      path: this.path,
-      index_dtype: idx,
-      label_prefix: o.labelPrefix,
-      min_count: o.minCount,
-      min_count_label: o.minCountLabel,
-      word_ngrams: o.wordNgrams,
-      bucket: o.bucket,
-      minn: o.minn,
-      maxn: o.maxn,
-      max_line_bytes: o.maxLineBytes,
-      skip_invalid: o.skipInvalid === undefined ? undefined : o.skipInvalid ? 1 : 0,
-      check_utf8: o.checkUtf8 === undefined ? undefined : o.checkUtf8 ? 1 : 0,
-    };
+    const args = { ...this._dictionaryArgs(), index_dtype: idx };
     const threads = options.threads ?? o.threads;
     if (options.dictionary) {
       net.op('ReadFastTextFile', [options.dictionary], blobs, {
@@ -117,7 +104,14 @@ export class FastTextFile {
   buildDictionary(net: Net, options: { name?: string; threads?: number } = {}): BlobReference {
     const o = this.options;
     const dict = net.nextScopedBlob(`${options.name ?? 'fasttext'}/dictionary`);
-    net.op('BuildFastTextDictionary', [], [dict], {
+    net.op('BuildFastTextDictionary', [], [dict], { ...this._dictionaryArgs(), threads: options.threads ?? o.threads });
+    return dict;
+  }
+
+  /** The op arguments that define the dictionary (fastText's tokenizer, counts and hashing). */
+  private _dictionaryArgs() {
+    const o = this.options;
+    return {
       path: this.path,
       label_prefix: o.labelPrefix,
       min_count: o.minCount,
@@ -129,9 +123,7 @@ export class FastTextFile {
       max_line_bytes: o.maxLineBytes,
       skip_invalid: o.skipInvalid === undefined ? undefined : o.skipInvalid ? 1 : 0,
       check_utf8: o.checkUtf8 === undefined ? undefined : o.checkUtf8 ? 1 : 0,
-      threads: options.threads ?? o.threads,
-    });
-    return dict;
+    };
   }
 }
 
