@@ -67,7 +67,30 @@ export interface NativeQueue {
   fail(message: string): void;
 }
 
+/** A partition's columns copied into native memory (the partitioned reader's cache). */
+export interface NativeCachedPartition {
+  /** Opaque handle for feedCachedPartition(). */
+  readonly handle: object;
+  /** Native bytes it holds. */
+  readonly bytes: number;
+}
+
+/** One column of a cached partition: a scalar column ([rows, ...shape]) or a list column. */
+export type NativeCachedColumn = { data: TensorData } | { lengths: TensorData; values: TensorData };
+
 export interface DataBinding {
+  /** Copies a decoded partition into native memory; `names` name the columns (for messages). */
+  cachePartition(rows: number, columns: NativeCachedColumn[], names: string[]): NativeCachedPartition;
+  /** The queue in `blob`, held for feedCachedPartition() (no plan may be running). */
+  queueFeeder(ws: NativeWorkspace, blob: string): object;
+  /** Records dequeued from a feeder's queue since it was made. */
+  queueDequeued(feeder: object): number;
+  /**
+   * Enqueues rows [fromRow, rows) of a cached partition in batches of
+   * `batchSize` from a worker thread, blocking there while the queue is full;
+   * resolves with the batches enqueued (fewer when the queue closed).
+   */
+  feedCachedPartition(feeder: object, partition: object, fromRow: number, batchSize: number): Promise<number>;
   /** Builds a fastText dictionary from `path` off the JS thread and counts its examples. */
   fastTextScan(path: string, options?: FastTextScanOptions): Promise<FastTextScan>;
   /** Whether gzip input can be read (zlib found in the process). */

@@ -94,6 +94,7 @@ bool BlobsQueue::dequeue(std::vector<Tensor*>& out, const RunContext* ctx) {
     if (_records.empty()) return false;
     Record rec = std::move(_records.front());
     _records.pop_front();
+    ++_dequeued;
     for (size_t i = 0; i < out.size(); ++i) std::swap(*out[i], rec[i]);
     _spare.push_back(std::move(rec));
   }
@@ -135,6 +136,11 @@ bool BlobsQueue::closed() const {
 int64_t BlobsQueue::size() const {
   std::lock_guard<std::mutex> lock(_mu);
   return static_cast<int64_t>(_records.size());
+}
+
+int64_t BlobsQueue::dequeued() const {
+  std::lock_guard<std::mutex> lock(_mu);
+  return _dequeued;
 }
 
 int64_t BlobsQueue::addListener(std::function<void()> fn) {

@@ -60,6 +60,9 @@ class BlobsQueue : public BlobObject {
   void fail(const char* code, std::string message);
   bool closed() const;
   int64_t size() const;
+  // Records dequeued since the queue was made (a producer's exact count of
+  // what was consumed, whatever it enqueued since).
+  int64_t dequeued() const;
 
   // Called (outside the lock) after a dequeue frees a slot or on close. Used to
   // wake JS producers waiting for room; returns an id for removeListener.
@@ -86,6 +89,7 @@ class BlobsQueue : public BlobObject {
   // Slots reserved by enqueuers that copy outside the lock.
   int64_t _reserved = 0;
   bool _closed = false;
+  int64_t _dequeued = 0;
   const char* _failCode = nullptr;
   std::string _failMessage;
 

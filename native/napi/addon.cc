@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hogwild::napi::registerCheckpoint(env, exports);
   hogwild::napi::registerPredict(env, exports);
   hogwild::napi::registerCollective(env, exports);
+  hogwild::napi::registerPartitionCache(env, exports);
   return exports;
 }
 

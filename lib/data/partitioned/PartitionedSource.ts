@@ -8,15 +8,16 @@ import { dataNative } from '../../runtime/nativeAreas.js';
 import type { Workspace } from '../../runtime/Workspace.js';
 import { mulberry32 } from '../../util/prng.js';
 import { Struct, toField, type Field, type FieldSpec } from '../schema.js';
+import { PartitionCache, type PartitionCacheStats } from './cache.js';
 import { checkColumns } from './checkColumns.js';
-import { columnSpecs, type ColumnSpec } from './columns.js';
+import { columnSpecs, nullMessage, readChunkColumns, type ColumnSpec } from './columns.js';
 import { loadDuckDb, type DuckConnection, type DuckDb, type DuckInstance } from './duckdb.js';
 import { PartitionedReader } from './PartitionedReader.js';
 import { PartitionStream } from './PartitionStream.js';
 import { Pump, type Cursor } from './pump.js';
 import { duckMessage, parquetPartitions, sqlPartitions, type Partition, type SqlSourceOptions } from './sources.js';
 
-export type { SqlSourceOptions };
+export type { PartitionCacheStats, SqlSourceOptions };
 
 /** What attach() needs of a JobRunner: its events (kept structural, so lib/data does not import lib/session). */
 export interface RunnerEvents {
@@ -53,6 +54,14 @@ export interface PartitionedSourceOptions {
   readAhead?: number;
   /** SQL run once before anything is read (views, ATTACH, settings). */
   setup?: readonly string[];
+  /**
+   * Bytes of native memory for an in-memory cache of decoded partitions.
+   * Default 0 (no cache: every pass streams from DuckDB). With a budget, a
+   * partition read whole is kept (one tensor per column) and every later read
+   * of it is fed from memory on a native thread; partitions that do not fit
+   * stream every pass. `load()` fills it before training.
+   */
+  cacheBytes?: number;
 }
 
 /** A partition as listed: its name and row count. */
@@ -108,6 +117,7 @@ export class PartitionedSource {
   private readonly _aheadChunks: number;
   /** The first partitions' queries, opened as soon as the source is: they decode while the job is built and initialized. */
   private _prefetch: Map<number, PartitionStream> | undefined;
+  private readonly _cache: PartitionCache | undefined;
 
   private constructor(
     private readonly _db: DuckDb,
@@ -128,6 +138,7 @@ export class PartitionedSource {
     this.capacity = o.capacity ?? 16;
     this.name = o.name ?? 'partitioned';
     this.partitions = _parts.map((p) => ({ name: p.name, rows: p.rows }));
+    this._cache = (o.cacheBytes ?? 0) > 0 ? new PartitionCache(o.cacheBytes!, specs) : undefined;
     this._aheadChunks = Math.min(MAX_AHEAD_CHUNKS, Math.max(2, Math.ceil((this.capacity * this.batchSize) / DUCK_CHUNK_ROWS)));
     this._prefetch = this._openFirst();
   }
@@ -175,6 +186,9 @@ export class PartitionedSource {
     positiveInt(o.batchSize ?? 64, 'batchSize');
     positiveInt(o.capacity ?? 16, 'capacity');
     positiveInt(o.passes ?? 1, 'passes');
+    if (o.cacheBytes !== undefined && !(Number.isSafeInteger(o.cacheBytes) && o.cacheBytes >= 0)) {
+      throw new InvalidArgumentError(`Expected an integer >= 0 for cacheBytes (bytes of native memory) but received ${String(o.cacheBytes)}`);
+    }
     const numShards = positiveInt(o.numShards ?? 1, 'numShards');
     const shard = o.shard ?? 0;
     if (!Number.isInteger(shard) || shard < 0 || shard >= numShards) throw new InvalidArgumentError(`Expected an integer in [0, ${numShards}) for shard but received ${String(shard)}`);
@@ -267,6 +281,7 @@ export class PartitionedSource {
     if (!nativeWs) throw new InvalidArgumentError('Expected a live workspace to start a partitioned source in');
     const fields = this.schema.fieldNames();
     const q = callNative(() => dataNative().createQueue(nativeWs, r.queue.name, { capacity: this.capacity, numBlobs: fields.length, fieldNames: fields }));
+    const feeder = callNative(() => dataNative().queueFeeder(nativeWs, r.queue.name));
     this._seed = seed;
     this._pump = new Pump(
       {
@@ -279,10 +294,12 @@ export class PartitionedSource {
         passes: this.passes,
         batchSize: this.batchSize,
         aheadChunks: this._aheadChunks,
+        ...(this._cache ? { cache: this._cache } : {}),
         ...this._takePrefetch(start, seed),
       },
       q,
       start,
+      feeder,
     );
   }
 
@@ -305,6 +322,78 @@ export class PartitionedSource {
     return { batches: this._pump?.batches ?? 0, rows: this._pump?.rows ?? 0 };
   }
 
+  /** The in-memory cache's use (undefined without `cacheBytes`). */
+  get cache(): PartitionCacheStats | undefined {
+    return this._cache?.stats;
+  }
+
+  /**
+   * Reads every partition of this shard whole into the cache now, `readAhead`
+   * at a time (as native file readers read their files in the init group), so
+   * every pass is fed from memory. Partitions over the budget are left to
+   * stream. Call before the run starts; resolves with the cache's use.
+   */
+  async load(): Promise<PartitionCacheStats> {
+    if (this._closed) throw new InvalidArgumentError(`Expected an open partitioned source but '${this.name}' is closed`);
+    if (this._pump) throw new InvalidArgumentError(`Expected load() before partitioned source '${this.name}' starts (its queries share the connections)`);
+    const cache = this._cache;
+    if (!cache) throw new InvalidArgumentError(`Expected a cacheBytes budget on partitioned source '${this.name}' to load its partitions into`);
+    const order = this._order(this.shuffleSeed ?? NAME_ORDER, 0);
+    const prefetched = this._prefetch ?? new Map<number, PartitionStream>();
+    this._prefetch = undefined;
+    const lanes = this._conns.length;
+    // Lane i reads positions i, i + lanes, … on connection i (the prefetched query k is on connection k).
+    const lane = async (i: number): Promise<void> => {
+      for (let k = i; k < order.length; k += lanes) {
+        const part = this._parts[order[k]!]!;
+        let stream = prefetched.get(k);
+        prefetched.delete(k);
+        if (part.rows === 0 || cache.has(part)) {
+          stream?.close();
+          await stream?.finished;
+          continue;
+        }
+        stream ??= new PartitionStream(this._conns[i]!, part.select(this._columnsSql, 0), this._aheadChunks);
+        try {
+          await this._readWhole(stream, part, `partition '${part.name}' (${k + 1} of ${order.length})`, cache);
+        } finally {
+          stream.close();
+          await stream.finished;
+        }
+      }
+    };
+    const settled = await Promise.allSettled(Array.from({ length: lanes }, (_, i) => lane(i)));
+    for (const s of prefetched.values()) s.close();
+    await Promise.all([...prefetched.values()].map((s) => s.finished));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return cache.stats;
+  }
+
+  /** Reads one partition whole into the cache (when it fits), with the pump's checks: no NULL, the row count it was opened with. */
+  private async _readWhole(stream: PartitionStream, part: Partition, where: string, cache: PartitionCache): Promise<void> {
+    const collector = cache.collector(part);
+    cache.misses += 1;
+    let read = 0;
+    for (;;) {
+      let chunk;
+      try {
+        chunk = await stream.next();
+      } catch (e) {
+        const { err } = e as { err: unknown };
+        throw new DataError('HOGWILD_DATA', `Expected ${where} to be readable but ${duckMessage(err)}`, { cause: err });
+      }
+      if (!chunk) break;
+      const cols = readChunkColumns(this._db.bindings, chunk.chunk, chunk.rowCount, this._specs);
+      if (!Array.isArray(cols)) throw new DataError('HOGWILD_DATA', nullMessage(cols, where, read + cols.row));
+      read += chunk.rowCount;
+      collector?.add(cols, chunk.rowCount);
+      if (collector?.over) return;  // left to stream each pass; its rows are checked then
+    }
+    if (read !== part.rows) throw new DataError('HOGWILD_DATA', `Expected ${where} to have the ${part.rows} rows it had when it was opened but it has ${read}: it changed since`);
+    if (collector) cache.add(part, collector);
+  }
+
   /** Stops the pump (closing its queue); the source can not be started again. */
   async stop(): Promise<void> {
     await this._pump?.stop();
@@ -319,6 +408,7 @@ export class PartitionedSource {
     await unused;  // their queries must end before the connections close
     for (const c of this._conns) c.closeSync();
     this._instance.closeSync();
+    this._cache?.clear();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -144,6 +144,22 @@ export function readChunkColumn(b: DuckBindings, chunk: object, index: number, r
   return { kind: 'list', lengths, starts, values };
 }
 
+/** Every column of a chunk (in `specs` order), or where the first NULL is. */
+export function readChunkColumns(b: DuckBindings, chunk: object, rows: number, specs: readonly ColumnSpec[]): ChunkColumn[] | NullAt {
+  const cols: ChunkColumn[] = [];
+  for (let c = 0; c < specs.length; c++) {
+    const col = readChunkColumn(b, chunk, c, rows, specs[c]!);
+    if ('column' in col) return col;
+    cols.push(col);
+  }
+  return cols;
+}
+
+/** The message of a NULL found at `row` of a partition described by `where`. */
+export function nullMessage(at: NullAt, where: string, row: number): string {
+  return `Expected no NULL in column '${at.column}' of ${where} but row ${row} has one${at.inList ? ' in its list' : ''}: the model needs every value (filter or fill it in SQL)`;
+}
+
 function rowOfItem(starts: Float64Array, item: number): number {
   let row = 0;
   while (row + 1 < starts.length && starts[row + 1]! <= item) row++;

@@ -6,12 +6,16 @@
  * async), the next partitions ahead of time (see PartitionStream; the first
  * ones may have been opened with the source, before the pump); the JS
  * thread only cuts chunks into batches and enqueues them, waiting while the
- * queue is full.
+ * queue is full. A partition held in the cache is fed from native memory on
+ * a worker thread instead (no DuckDB, no JS per batch).
  */
 import { DataError } from '../../errors/index.js';
 import type { NativeQueue } from '../../native/dataTypes.js';
+import { callNative } from '../../runtime/errors.js';
+import { dataNative } from '../../runtime/nativeAreas.js';
 import { Batcher } from './batcher.js';
-import { readChunkColumn, type ChunkColumn, type ColumnSpec } from './columns.js';
+import type { PartitionCache } from './cache.js';
+import { nullMessage, readChunkColumns, type ColumnSpec } from './columns.js';
 import type { DuckBindings, DuckConnection } from './duckdb.js';
 import { PartitionStream } from './PartitionStream.js';
 import { duckMessage, type Partition } from './sources.js';
@@ -42,6 +46,8 @@ export interface PumpInput {
   prefetched?: ReadonlyMap<number, PartitionStream>;
   /** Settles when queries opened before the pump but not used by it no longer touch their connections. */
   discarded?: Promise<unknown>;
+  /** Partitions held in native memory, fed from there (and filled by the partitions read whole). */
+  cache?: PartitionCache;
 }
 
 export class Pump {
@@ -50,8 +56,11 @@ export class Pump {
   batches = 0;
   rows = 0;
   private _base: Cursor;
-  /** The cursor after each enqueued batch not yet known to be consumed. */
+  /** The cursor after each enqueued batch not yet known to be consumed (the first is batch number `_dropped`). */
   private _after: Cursor[] = [];
+  private _dropped = 0;
+  /** The queue held natively: its dequeue count, and cached partitions' feeding. */
+  private readonly _feeder: object;
   private _stopped = false;
   private readonly _streams = new Map<number, PartitionStream>();
   private readonly _inFlight = new Set<Promise<void>>();
@@ -61,8 +70,10 @@ export class Pump {
     private readonly _in: PumpInput,
     private readonly _queue: NativeQueue,
     start: Cursor,
+    feeder: object,
   ) {
     this._base = { ...start };
+    this._feeder = feeder;
     this.done = this._run(start);
   }
 
@@ -71,10 +82,13 @@ export class Pump {
    * plan runs (between epochs); it also forgets what it no longer needs.
    */
   consumedCursor(): Cursor {
-    const consumed = this._after.length - this._queue.size;
+    // Batches dequeued since the queue was made: exact whatever a native feeder is still enqueueing.
+    const dequeued = callNative(() => dataNative().queueDequeued(this._feeder));
+    const consumed = dequeued - this._dropped;
     if (consumed > 0) {
       this._base = this._after[consumed - 1]!;
       this._after = this._after.slice(consumed);
+      this._dropped = dequeued;
     }
     return { ...this._base };
   }
@@ -112,7 +126,7 @@ export class Pump {
     for (const [k, stream] of this._in.prefetched ?? []) track(k, stream);
     const open = (k: number) => {
       const item = seq[k];
-      if (!item || this._streams.has(k) || item.at.offset >= item.part.rows) return;
+      if (!item || this._streams.has(k) || item.at.offset >= item.part.rows || this._in.cache?.has(item.part)) return;
       track(k, new PartitionStream(conns[k % conns.length]!, item.part.select(columnsSql, item.at.offset), this._in.aheadChunks));
     };
     try {
@@ -137,7 +151,17 @@ export class Pump {
     const { bindings, specs, batchSize } = this._in;
     const { pass, position: pos, offset } = at;
     const where = `partition '${part.name}' (${pos + 1} of ${count}${this._in.passes > 1 ? `, pass ${pass + 1}` : ''})`;
-    if (offset >= part.rows || !stream) return true;
+    if (offset >= part.rows) return true;
+    const cache = this._in.cache;
+    if (cache?.has(part)) {
+      // Opened before the partition was cached: its connection must be idle before it runs the next query.
+      stream?.close();
+      await stream?.finished;
+      return this._feedCached(at, part, count, cache, where);
+    }
+    if (!stream) return true;
+    if (cache) cache.misses += 1;
+    const collector = offset === 0 ? cache?.collector(part) : undefined;
     const batcher = new Batcher(specs, batchSize);
     let read = offset;  // rows of this partition fetched so far
     let sent = offset;  // rows of this partition enqueued so far
@@ -164,15 +188,12 @@ export class Pump {
         this._fail(`Expected ${where} to have the ${part.rows} rows it had when it was opened but it now has more: it changed during the run`);
         return false;
       }
-      const cols: ChunkColumn[] = [];
-      for (let c = 0; c < specs.length; c++) {
-        const col = readChunkColumn(bindings, chunk.chunk, c, n, specs[c]!);
-        if ('column' in col) {
-          this._fail(`Expected no NULL in column '${col.column}' of ${where} but row ${read + col.row} has one${col.inList ? ' in its list' : ''}: the model needs every value (filter or fill it in SQL)`);
-          return false;
-        }
-        cols.push(col);
+      const cols = readChunkColumns(bindings, chunk.chunk, n, specs);
+      if (!Array.isArray(cols)) {
+        this._fail(nullMessage(cols, where, read + cols.row));
+        return false;
       }
+      collector?.add(cols, n);
       for (let i = 0; i < n; ) {
         i += batcher.add(cols, chunk, i, n);
         if (batcher.full && !(await send())) return false;
@@ -184,7 +205,39 @@ export class Pump {
       this._fail(`Expected ${where} to have the ${part.rows} rows it had when it was opened but it has ${read}: it changed during the run`);
       return false;
     }
+    if (collector) this._in.cache!.add(part, collector);
     return true;
+  }
+
+  /** Feeds a cached partition from `at.offset` on a native worker thread; false when the pump must stop. */
+  private async _feedCached(at: Cursor, part: Partition, count: number, cache: PartitionCache, where: string): Promise<boolean> {
+    const { batchSize } = this._in;
+    const { pass, position: pos, offset } = at;
+    let entry;
+    try {
+      entry = cache.take(part, where);
+    } catch (err) {
+      this._fail((err as Error).message, err);
+      return false;
+    }
+    if (!entry || entry.rows !== part.rows) {
+      this._fail(`Expected ${where} to have the ${part.rows} rows it had when it was opened but the cache holds ${entry?.rows ?? 0}`);
+      return false;
+    }
+    cache.hits += 1;
+    const next: Cursor = pos + 1 < count ? { pass, position: pos + 1, offset: 0 } : { pass: pass + 1, position: 0, offset: 0 };
+    const planned = this._after.length;
+    // Every batch's end cursor goes in first: the dequeue count never passes the enqueue count.
+    for (let r = offset; r < part.rows; r += batchSize) this._after.push(r + batchSize < part.rows ? { pass, position: pos, offset: r + batchSize } : next);
+    const want = this._after.length - planned;
+    const fed = await dataNative().feedCachedPartition(this._feeder, entry.handle, offset, batchSize);
+    this.batches += fed;
+    this.rows += Math.min(part.rows - offset, fed * batchSize);
+    if (fed < want) {
+      this._after.length = planned + fed;
+      return false;
+    }
+    return !this._stopped;
   }
 
   private async _enqueue(batch: ReturnType<Batcher['take']>, after: Cursor): Promise<boolean> {

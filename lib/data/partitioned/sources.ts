@@ -17,6 +17,8 @@ export interface Partition {
   readonly rows: number;
   /** SQL selecting `columns` from this partition, from row `offset` on, in a fixed order. */
   select(columns: string, offset: number): string;
+  /** The file's size and modification time now (undefined once it is gone); absent for a SQL partition. */
+  stamp?(): string | undefined;
 }
 
 /** A SQL string literal. */
@@ -85,8 +87,18 @@ export async function parquetPartitions(conn: DuckConnection, paths: readonly st
       rows: n,
       // DuckDB keeps a file's row order (preserve_insertion_order); file_row_number skips to the offset.
       select: (columns: string, offset: number) => `SELECT ${columns} FROM ${from}${offset > 0 ? ` WHERE file_row_number >= ${offset}` : ''}`,
+      stamp: () => fileStamp(file),
     };
   });
+}
+
+function fileStamp(file: string): string | undefined {
+  try {
+    const s = statSync(file);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A SQL source: the query, the column whose values split it into partitions, and the order inside one. */
