@@ -30,11 +30,19 @@ interface TrainOptions {
   resume?: boolean;
   /** Runs after the source is open (and loaded), before training. */
   before?: () => void;
+  /** Read the same rows through a SQL query (one partition per day, ordered by id) instead of the files. */
+  sql?: boolean;
 }
 
 /** Three shuffled passes, 7 batches an epoch, one thread per pipe; returns the parameters, the cursor and the cache's use. */
 async function train(o: TrainOptions) {
-  const partitions = await PartitionedSource.parquet(`${tmp.dir}/data`, { schema: recordSchema, batchSize: 16, shuffleSeed: 3, passes: 3, capacity: 4, ...(o.cacheBytes !== undefined ? { cacheBytes: o.cacheBytes } : {}) });
+  const options = { schema: recordSchema, batchSize: 16, shuffleSeed: 3, passes: 3, capacity: 4, ...(o.cacheBytes !== undefined ? { cacheBytes: o.cacheBytes } : {}) };
+  const partitions = o.sql
+    ? await PartitionedSource.sql(
+        { query: 'SELECT * FROM events', partitionColumn: 'day', orderBy: 'id' },
+        { ...options, setup: [`CREATE VIEW events AS SELECT * FROM read_parquet('${tmp.dir}/data/*/*.parquet', hive_partitioning = true)`] },
+      )
+    : await PartitionedSource.parquet(`${tmp.dir}/data`, options);
   const session = new LocalSession();
   try {
     if (o.load) await partitions.load();
@@ -96,6 +104,13 @@ test('load() reads every partition into the cache before training: every pass is
   expect(loaded.cache).toMatchObject({ partitions: 4, misses: 4, hits: 12 });
   expect(loaded.stats).toEqual(streamed.stats);
   expect(sameParams(loaded, streamed)).toBe(true);
+});
+
+test('a SQL source is cached the same way (no file to compare: the query is read once)', async () => {
+  const cached = await train({ cacheBytes: 1 << 20, sql: true });
+  expect(cached.cache).toMatchObject({ partitions: 4, misses: 4, hits: 8 });
+  expect(cached.stats).toEqual(streamed.stats);
+  expect(sameParams(cached, streamed)).toBe(true);
 });
 
 test('partitions over the budget stream every pass, the others come from memory', async () => {
