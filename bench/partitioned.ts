@@ -80,6 +80,8 @@ interface Measured {
   wallSeconds: number;
   /** Reading the Parquet partitions into the cache before the run (cached feed only). */
   loadSeconds: number;
+  /** Native memory the cache held (cached feed only). */
+  cacheBytes: number;
   /** Test accuracy (MLP) or P@1 (text). */
   accuracy: number;
 }
@@ -176,7 +178,7 @@ async function trainMlp(feed: Feed, o: { dataDir: string; parquetDir: string; ex
     const evalNet = new Net('eval');
     const acc = mlp.accuracy(evalNet, 'test/pixels', 'test/label');
     await session.run(evalNet);
-    return { trainSeconds, wallSeconds: (performance.now() - t0) / 1000, loadSeconds, accuracy: Number(session.workspace.fetch(acc.name).data[0]) };
+    return { trainSeconds, wallSeconds: (performance.now() - t0) / 1000, loadSeconds, cacheBytes: source?.cache?.bytes ?? 0, accuracy: Number(session.workspace.fetch(acc.name).data[0]) };
   } finally {
     await source?.close();
     await session.close();
@@ -281,7 +283,7 @@ async function trainText(feed: Feed, d: TextData, threads: number, epochs: numbe
     const evalNet = new Net('eval');
     const p1 = model.p1(evalNet, 'eval');
     await session.run(evalNet);
-    return { trainSeconds, wallSeconds: (performance.now() - t0) / 1000, loadSeconds, accuracy: Number(session.workspace.fetch(p1.name).data[0]) };
+    return { trainSeconds, wallSeconds: (performance.now() - t0) / 1000, loadSeconds, cacheBytes: source?.cache?.bytes ?? 0, accuracy: Number(session.workspace.fetch(p1.name).data[0]) };
   } finally {
     await source?.close();
     await session.close();
@@ -331,7 +333,7 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
           case: kase,
           impl: implOf(feed, 'IDX files'),
           primary: 'examples/s',
-          metrics: { 'examples/s': (examples * epochs) / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, ...(feed === 'parquet' ? { 'load s': r.loadSeconds } : {}), 'test accuracy': r.accuracy },
+          metrics: { 'examples/s': (examples * epochs) / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, ...(feed === 'parquet' ? { 'load s': r.loadSeconds, 'cache MB': r.cacheBytes / 2 ** 20 } : {}), 'test accuracy': r.accuracy },
           note:
             feed === 'parquet'
               ? `PartitionedSource over ${parts} Parquet partitions, cached: load() before the run (target ≥ 0.9× IDX)`
@@ -367,7 +369,7 @@ export async function run(opts: SuiteOptions & { threads?: number[]; only?: 'mlp
           case: kase,
           impl: implOf(feed, 'fastText file'),
           primary: 'tokens/s',
-          metrics: { 'tokens/s': (data.corpus.trainTokens * epochs) / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, ...(feed === 'parquet' ? { 'load s': r.loadSeconds } : {}), 'P@1': r.accuracy },
+          metrics: { 'tokens/s': (data.corpus.trainTokens * epochs) / r.trainSeconds, 'train s': r.trainSeconds, 'wall s': r.wallSeconds, ...(feed === 'parquet' ? { 'load s': r.loadSeconds, 'cache MB': r.cacheBytes / 2 ** 20 } : {}), 'P@1': r.accuracy },
           note:
             feed === 'parquet'
               ? `PartitionedSource, label + tokens INTEGER[], cached: load() before the run (target ≥ 0.8× the fastText file); ${p1}`

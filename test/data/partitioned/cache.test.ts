@@ -4,7 +4,7 @@
 // bitwise; a partition over the budget streams every pass; a resumed cached
 // run equals an uninterrupted one; a file changed after it was cached fails
 // the run naming it.
-import { mkdirSync, utimesSync } from 'node:fs';
+import { mkdirSync, rmSync, utimesSync } from 'node:fs';
 
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
@@ -147,6 +147,31 @@ test('a partition file changed after it was cached fails the run, naming it', as
     before: () => utimesSync(paths[2]!, new Date(), new Date(Date.now() + 5000)),
   });
   await expect(run).rejects.toMatchObject({ code: 'HOGWILD_DATA', message: expect.stringMatching(/day=2\/part\.parquet.*unchanged since it was read into the cache/) });
+});
+
+test('a partition file deleted after it was cached fails the run, naming it', async () => {
+  const gone = await writePartitions(`${tmp.dir}/gone`, [40, 40]);
+  const source = await PartitionedSource.parquet(`${tmp.dir}/gone`, { schema: recordSchema, batchSize: 16, passes: 2, cacheBytes: 1 << 20 });
+  const session = new LocalSession();
+  try {
+    expect(await source.load()).toMatchObject({ partitions: 2, misses: 2 });
+    rmSync(gone[1]!);
+    const job = new Job();
+    job.scope(() => {
+      const model = new TokenModel();
+      const reader = job.initGroup.scope(() => new Task({ name: 'build' }).scope(() => (model.init(ops.net()), source.reader())));
+      const limited = new ReaderWithLimit(reader, 3);
+      job.addStopCondition(limited.dataFinished());
+      pipe(limited, { processor: model, numThreads: 1 });
+    });
+    const runner = new JobRunner(job);
+    source.attach(runner, session);
+    await expect(runner.train(session)).rejects.toMatchObject({ code: 'HOGWILD_DATA', message: expect.stringMatching(/day=1\/part\.parquet.*its file is gone/) });
+    expect(source.error?.message).toMatch(/day=1/);
+  } finally {
+    await source.close();
+    await session.close();
+  }
 });
 
 test('cacheBytes must be a byte count, and load() needs one', async () => {
