@@ -10,7 +10,8 @@
  *
  * As a suite of `npm run bench` (`run(opts)`): one row per (shape, implementation):
  * `hogwild` is the level the addon picked (simdInfo().active), `hogwild <level>`
- * each other level, `numpy` OpenBLAS; plus a case for the FMA peak of each level.
+ * each other level, `numpy` OpenBLAS; plus a case for the FMA peak of each level,
+ * and the peak and large shapes with both cores busy at once (twoCoreRows).
  * Standalone, it prints a Markdown table and writes bench/out/gemm.json:
  *
  *   npx tsc -p bench/tsconfig.json
@@ -27,6 +28,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -242,6 +244,7 @@ export async function run(opts: Pick<SuiteOptions, 'quick' | 'log'> & Partial<Pi
     }
     opts.log(`${s.name}: ${order.map((l) => `${l} ${f1(m.ours[l]![i]!.gflops)}`).join(', ')}${m.peers.length > 0 ? `, numpy ${f1(Math.max(...m.peers.map((p) => p.results[i]!.gflops)))}` : ''} GFLOP/s`);
   });
+  rows.push(...twoCoreRows(m, active, opts));
   for (const isa of order) {
     rows.push({
       case: 'FMA peak, 1 core',
@@ -251,6 +254,35 @@ export async function run(opts: Pick<SuiteOptions, 'quick' | 'log'> & Partial<Pi
     });
   }
   return rows;
+}
+
+/**
+ * The FMA peak and the large shapes with both cores busy at once (the binding's
+ * `threads: 2`: two native threads released together, each timing its own
+ * copy), per core against the 1-core figures. What a second busy core costs
+ * each core with nothing shared (clock budget, L3, memory) is the ceiling of
+ * any 2-thread speedup of a GEMM-bound job such as the MLP.
+ */
+function twoCoreRows(m: GemmMeasurement, isa: SimdLevel, opts: Pick<SuiteOptions, 'quick' | 'log'>): BenchRow[] {
+  if (availableParallelism() < 2) return [];
+  const b = native();
+  const minSeconds = opts.quick ? 0.02 : 0.05;
+  const onePeak = m.peaks[isa]!.gflops;
+  const jobs: { name: string; one: number; gemm?: Shape }[] = [
+    { name: 'FMA peak', one: onePeak },
+    ...m.shapes.map((s, i) => ({ name: s.name, one: m.ours[isa]![i]!.gflops, gemm: s })).filter((j) => j.gemm.m * j.gemm.n * j.gemm.k >= 1e7),
+  ];
+  return jobs.map((j) => {
+    const o = { isa, rounds: m.rounds, minSeconds, threads: 2 };
+    const r = j.gemm ? b.benchGemm({ ...j.gemm, ...o }) : b.fmaPeak(o);
+    opts.log(`${j.name}, 2 cores at once: ${r.perThread.map(f1).join(' + ')} GFLOP/s (1 core: ${f1(j.one)})`);
+    return {
+      case: `${j.name}, 2 cores at once`,
+      impl: OURS,
+      metrics: { 'GFLOP/s': r.gflops, '% of FMA peak': pct(r.gflops, onePeak), 'GFLOP/s CPU': r.gflopsCpu, '% of 1 core': pct(r.gflops, j.one) },
+      note: `${isa}, per core, each core its own copy (nothing shared); sum ${f1(r.perThread.reduce((s, x) => s + x, 0))} GFLOP/s`,
+    };
+  });
 }
 
 function main(): void {

@@ -173,6 +173,8 @@ export async function trainMlp(o: MlpTrainOptions): Promise<MlpPeerResult & { ex
 
 /** Batches between merges of the replicas row (2 threads). */
 const MLP_SYNC_EVERY = 16;
+/** More batches than any epoch has: the replicas merge only when the thread ends. */
+const NEVER_MERGE = 1 << 30;
 
 /** The harness entry point: one row per thread count (and a replicas row from 2 threads). */
 export async function run(opts: MlpSuiteOptions): Promise<BenchRow[]> {
@@ -192,6 +194,15 @@ export async function run(opts: MlpSuiteOptions): Promise<BenchRow[]> {
       rows.push({
         case: kase, impl: 'hogwild replicas', metrics: mlpMetrics(rr), note: `pipe() replicate: per-thread weights merged every ${MLP_SYNC_EVERY} batches`,
         command: `node dist-bench/bench/mlp_hogwild.js --threads ${threads} --epochs ${opts.mlp.epochs} --sync ${MLP_SYNC_EVERY}${opts.quick ? ' --quick' : ''}`,
+      });
+      // Diagnostic bound: replicas merged only when a thread ends, so no weight line is shared
+      // during the epoch. Its gap to 2× one thread is what sharing does not explain (the reader,
+      // the cores' shared clock and L3); its accuracy is not a training result.
+      opts.log(`hogwild private ${kase}`);
+      const rp = await trainMlp({ ...opts.mlp, threads, syncEvery: NEVER_MERGE });
+      rows.push({
+        case: kase, impl: 'hogwild private (bound)', metrics: mlpMetrics(rp),
+        note: 'diagnostic: per-thread weights merged only at thread exit (nothing shared while training; accuracy not meaningful)',
       });
     }
   }
