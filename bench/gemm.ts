@@ -11,6 +11,7 @@
  * As a suite of `npm run bench` (`run(opts)`): one row per (shape, implementation):
  * `hogwild` is the level the addon picked (simdInfo().active), `hogwild <level>`
  * each other level, `numpy` OpenBLAS; plus a case for the FMA peak of each level,
+ * the register tile alone (gemmTilePeak: where the GEMM loses to the peak),
  * and the peak and large shapes with both cores busy at once (twoCoreRows).
  * Standalone, it prints a Markdown table and writes bench/out/gemm.json:
  *
@@ -80,6 +81,8 @@ export interface GemmMeasurement {
   rounds: number;
   passes: number;
   peaks: Record<string, Rate>;
+  /** The register tile alone (gemmTilePeak: A panels from L2, B in L1, no packing), per level. */
+  tiles: Record<string, Rate>;
   ours: Record<string, Rate[]>;
   /** One per OPENBLAS_CORETYPE tried; empty when numpy did not run (see peerSkipped). */
   peers: PeerRun[];
@@ -154,6 +157,14 @@ export function measure(opts: { quick: boolean; repeat?: number; log(message: st
     }
     return res;
   };
+  const tilePass = (): Record<string, Rate> => {
+    const res: Record<string, Rate> = {};
+    for (const isa of levels) {
+      const r = b.gemmTilePeak({ isa, rounds, minSeconds });
+      res[isa] = { gflops: r.gflops, gflopsCpu: r.gflopsCpu };
+    }
+    return res;
+  };
 
   const python = peerPython();
   let peerSkipped: string | undefined = python
@@ -178,6 +189,7 @@ export function measure(opts: { quick: boolean; repeat?: number; log(message: st
   };
 
   let peaks = peakPass();
+  let tiles = tilePass();
   let ours = ourPass();
   let peerRuns = peerPass();
   for (let p = 1; p < passes; p++) {
@@ -192,9 +204,11 @@ export function measure(opts: { quick: boolean; repeat?: number; log(message: st
   }
   const last = peakPass();
   peaks = Object.fromEntries(levels.map((l) => [l, best(peaks[l]!, last[l]!)]));
+  const lastTiles = tilePass();
+  tiles = Object.fromEntries(levels.map((l) => [l, best(tiles[l]!, lastTiles[l]!)]));
   const peers = peerRuns.filter((p): p is PeerRun => p !== null);
   if (peers.length > 0) peerSkipped = undefined;
-  return { info, levels, shapes, rounds, passes, peaks, ours, peers, ...(peerSkipped ? { peerSkipped } : {}) };
+  return { info, levels, shapes, rounds, passes, peaks, tiles, ours, peers, ...(peerSkipped ? { peerSkipped } : {}) };
 }
 
 const f1 = (x: number): string => x.toFixed(1);
@@ -244,6 +258,14 @@ export async function run(opts: Pick<SuiteOptions, 'quick' | 'log'> & Partial<Pi
     }
     opts.log(`${s.name}: ${order.map((l) => `${l} ${f1(m.ours[l]![i]!.gflops)}`).join(', ')}${m.peers.length > 0 ? `, numpy ${f1(Math.max(...m.peers.map((p) => p.results[i]!.gflops)))}` : ''} GFLOP/s`);
   });
+  for (const isa of order) {
+    rows.push({
+      case: 'GEMM register tile alone (A from L2, B in L1)',
+      impl: implOf(isa),
+      metrics: { 'GFLOP/s': m.tiles[isa]!.gflops, '% of FMA peak': pct(m.tiles[isa]!.gflops, m.peaks[isa]!.gflops), 'GFLOP/s CPU': m.tiles[isa]!.gflopsCpu },
+      note: `${isa}: the inner loops over one L2 block, no packing; the gap to the shapes above is the blocking's`,
+    });
+  }
   rows.push(...twoCoreRows(m, active, opts));
   for (const isa of order) {
     rows.push({

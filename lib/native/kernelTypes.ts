@@ -55,6 +55,16 @@ export interface FmaPeakOptions {
   threads?: number;
 }
 
+export interface GemmTileOptions {
+  isa?: SimdLevel;
+  minSeconds?: number;
+  rounds?: number;
+  /** Packed A panels swept per B panel (default 24, the driver's L2 block). */
+  tiles?: number;
+  /** K depth of each panel (default 256, the driver's K block). */
+  kc?: number;
+}
+
 /** The FMA peak of a level: per core, and each core's rate when several ran at once. */
 export interface FmaPeakResult {
   isa: SimdLevel;
@@ -69,4 +79,6 @@ export interface KernelBinding {
   benchGemm(options: GemmBenchOptions): GemmBenchResult;
   /** The single-core FMA peak of a level, measured with independent register FMAs. Synchronous. */
   fmaPeak(options?: FmaPeakOptions): FmaPeakResult;
+  /** The GEMM register tile alone (A panels from L2, B in L1, no packing), one thread. Synchronous. */
+  gemmTilePeak(options?: GemmTileOptions): { isa: SimdLevel; gflops: number; gflopsCpu: number };
 }

@@ -1,5 +1,5 @@
-// The kernels part of the binding: which SIMD level runs (simdInfo), and two
-// synchronous benchmark entry points for bench/gemm.ts (benchGemm, fmaPeak).
+// The kernels part of the binding: which SIMD level runs (simdInfo), and the
+// synchronous benchmark entry points of bench/gemm.ts (benchGemm, fmaPeak, gemmTilePeak).
 // The benchmarks block the calling JS thread by design: they time one core, or
 // with `threads` several cores at once (short-lived threads of their own).
 #include <time.h>
@@ -232,12 +232,45 @@ Napi::Value fmaPeak(const Napi::CallbackInfo& info) {
   });
 }
 
+// gemmTilePeak({ isa?, minSeconds?, rounds?, tiles?, kc? }): the GEMM register
+// tile alone (kernels' gemmTileLoop: `tiles` A panels from L2, one B panel in
+// L1, no packing), best of `rounds`; against fmaPeak it separates the tile's
+// efficiency from the blocking's. Defaults: the driver's L2 block (24 panels)
+// and K block (256).
+Napi::Value gemmTilePeak(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    Napi::Object o = optionsArg(info);
+    const kernels::DenseKernels& K = tableFrom(o);
+    const double minSeconds = numOpt(o, "minSeconds", 0, 60, 0.05);
+    const int64_t rounds = intOpt(o, "rounds", 1, 1000, 7);
+    const int64_t tiles = intOpt(o, "tiles", 1, 4096, 24), kc = intOpt(o, "kc", 1, 4096, 256);
+    double best = 0, bestCpu = 0;
+    for (int64_t r = 0; r < rounds; ++r) {
+      double flops = 0, el;
+      const double t0 = now(), c0 = cpuNow();
+      do {
+        flops += K.gemmTileLoop(tiles, kc, 16);
+        el = now() - t0;
+      } while (el < minSeconds);
+      best = std::fmax(best, flops / el / 1e9);
+      bestCpu = std::fmax(bestCpu, flops / (cpuNow() - c0) / 1e9);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("isa", kernels::isaName(K.isa));
+    out.Set("gflops", best);
+    out.Set("gflopsCpu", bestCpu);
+    return out;
+  });
+}
+
 }  // namespace
 
 void registerKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("simdInfo", Napi::Function::New(env, simdInfo, "simdInfo"));
   exports.Set("benchGemm", Napi::Function::New(env, benchGemm, "benchGemm"));
   exports.Set("fmaPeak", Napi::Function::New(env, fmaPeak, "fmaPeak"));
+  exports.Set("gemmTilePeak", Napi::Function::New(env, gemmTilePeak, "gemmTilePeak"));
 }
 
 }  // namespace hogwild::napi

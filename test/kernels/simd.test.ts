@@ -127,7 +127,9 @@ describe('kernel benchmarks entry points', () => {
       expect(r.isa).toBe(isa);
       expect(r.gflops).toBeGreaterThan(0);
       expect(b.fmaPeak({ isa, rounds: 1, minSeconds: 0 }).gflops).toBeGreaterThan(0);
+      expect(b.gemmTilePeak({ isa, rounds: 1, minSeconds: 0, tiles: 2, kc: 9 }).gflops).toBeGreaterThan(0);
     }
+    expect(() => b.gemmTilePeak({ kc: 0 })).toThrow(expect.objectContaining({ code: 'HOGWILD_INVALID_ARGUMENT' }));
   });
   test('threads: the same measurement on several threads at once, a rate per thread', () => {
     const b = native();
