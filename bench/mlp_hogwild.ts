@@ -195,9 +195,10 @@ export async function run(opts: MlpSuiteOptions): Promise<BenchRow[]> {
         case: kase, impl: 'hogwild replicas', metrics: mlpMetrics(rr), note: `pipe() replicate: per-thread weights merged every ${MLP_SYNC_EVERY} batches`,
         command: `node dist-bench/bench/mlp_hogwild.js --threads ${threads} --epochs ${opts.mlp.epochs} --sync ${MLP_SYNC_EVERY}${opts.quick ? ' --quick' : ''}`,
       });
-      // Diagnostic bound: replicas merged only when a thread ends, so no weight line is shared
-      // during the epoch. Its gap to 2× one thread is what sharing does not explain (the reader,
-      // the cores' shared clock and L3); its accuracy is not a training result.
+      // Diagnostic bound (full runs): replicas merged only when a thread ends, so no weight line
+      // is shared during the epoch. Its gap to 2× one thread is what sharing does not explain (the
+      // reader, the cores' shared clock and L3); its accuracy is not a training result.
+      if (opts.quick) continue;
       opts.log(`hogwild private ${kase}`);
       const rp = await trainMlp({ ...opts.mlp, threads, syncEvery: NEVER_MERGE });
       rows.push({
