@@ -10,7 +10,9 @@
  *
  * As a suite of `npm run bench` (`run(opts)`): one row per (shape, implementation):
  * `hogwild` is the level the addon picked (simdInfo().active), `hogwild <level>`
- * each other level, `numpy` OpenBLAS; plus a case for the FMA peak of each level.
+ * each other level, `numpy` OpenBLAS; plus a case for the FMA peak of each level,
+ * the register tile alone (gemmTilePeak: where the GEMM loses to the peak),
+ * and the peak and large shapes with both cores busy at once (twoCoreRows).
  * Standalone, it prints a Markdown table and writes bench/out/gemm.json:
  *
  *   npx tsc -p bench/tsconfig.json
@@ -27,6 +29,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -78,6 +81,8 @@ export interface GemmMeasurement {
   rounds: number;
   passes: number;
   peaks: Record<string, Rate>;
+  /** The register tile alone (gemmTilePeak: A panels from L2, B in L1, no packing), per level. */
+  tiles: Record<string, Rate>;
   ours: Record<string, Rate[]>;
   /** One per OPENBLAS_CORETYPE tried; empty when numpy did not run (see peerSkipped). */
   peers: PeerRun[];
@@ -152,6 +157,14 @@ export function measure(opts: { quick: boolean; repeat?: number; log(message: st
     }
     return res;
   };
+  const tilePass = (): Record<string, Rate> => {
+    const res: Record<string, Rate> = {};
+    for (const isa of levels) {
+      const r = b.gemmTilePeak({ isa, rounds, minSeconds });
+      res[isa] = { gflops: r.gflops, gflopsCpu: r.gflopsCpu };
+    }
+    return res;
+  };
 
   const python = peerPython();
   let peerSkipped: string | undefined = python
@@ -176,6 +189,7 @@ export function measure(opts: { quick: boolean; repeat?: number; log(message: st
   };
 
   let peaks = peakPass();
+  let tiles = tilePass();
   let ours = ourPass();
   let peerRuns = peerPass();
   for (let p = 1; p < passes; p++) {
@@ -190,9 +204,11 @@ export function measure(opts: { quick: boolean; repeat?: number; log(message: st
   }
   const last = peakPass();
   peaks = Object.fromEntries(levels.map((l) => [l, best(peaks[l]!, last[l]!)]));
+  const lastTiles = tilePass();
+  tiles = Object.fromEntries(levels.map((l) => [l, best(tiles[l]!, lastTiles[l]!)]));
   const peers = peerRuns.filter((p): p is PeerRun => p !== null);
   if (peers.length > 0) peerSkipped = undefined;
-  return { info, levels, shapes, rounds, passes, peaks, ours, peers, ...(peerSkipped ? { peerSkipped } : {}) };
+  return { info, levels, shapes, rounds, passes, peaks, tiles, ours, peers, ...(peerSkipped ? { peerSkipped } : {}) };
 }
 
 const f1 = (x: number): string => x.toFixed(1);
@@ -244,6 +260,15 @@ export async function run(opts: Pick<SuiteOptions, 'quick' | 'log'> & Partial<Pi
   });
   for (const isa of order) {
     rows.push({
+      case: 'GEMM register tile alone (A from L2, B in L1)',
+      impl: implOf(isa),
+      metrics: { 'GFLOP/s': m.tiles[isa]!.gflops, '% of FMA peak': pct(m.tiles[isa]!.gflops, m.peaks[isa]!.gflops), 'GFLOP/s CPU': m.tiles[isa]!.gflopsCpu },
+      note: `${isa}: the inner loops over one L2 block, no packing; the gap to the shapes above is the blocking's`,
+    });
+  }
+  rows.push(...twoCoreRows(m, active, opts));
+  for (const isa of order) {
+    rows.push({
       case: 'FMA peak, 1 core',
       impl: implOf(isa),
       metrics: { 'GFLOP/s': m.peaks[isa]!.gflops, 'GFLOP/s CPU': m.peaks[isa]!.gflopsCpu },
@@ -251,6 +276,35 @@ export async function run(opts: Pick<SuiteOptions, 'quick' | 'log'> & Partial<Pi
     });
   }
   return rows;
+}
+
+/**
+ * The FMA peak and the large shapes with both cores busy at once (the binding's
+ * `threads: 2`: two native threads released together, each timing its own
+ * copy), per core against the 1-core figures. What a second busy core costs
+ * each core with nothing shared (clock budget, L3, memory) is the ceiling of
+ * any 2-thread speedup of a GEMM-bound job such as the MLP.
+ */
+function twoCoreRows(m: GemmMeasurement, isa: SimdLevel, opts: Pick<SuiteOptions, 'quick' | 'log'>): BenchRow[] {
+  if (availableParallelism() < 2) return [];
+  const b = native();
+  const minSeconds = opts.quick ? 0.02 : 0.05;
+  const onePeak = m.peaks[isa]!.gflops;
+  const jobs: { name: string; one: number; gemm?: Shape }[] = [
+    { name: 'FMA peak', one: onePeak },
+    ...m.shapes.map((s, i) => ({ name: s.name, one: m.ours[isa]![i]!.gflops, gemm: s })).filter((j) => j.gemm.m * j.gemm.n * j.gemm.k >= 1e7),
+  ];
+  return jobs.map((j) => {
+    const o = { isa, rounds: m.rounds, minSeconds, threads: 2 };
+    const r = j.gemm ? b.benchGemm({ ...j.gemm, ...o }) : b.fmaPeak(o);
+    opts.log(`${j.name}, 2 cores at once: ${r.perThread.map(f1).join(' + ')} GFLOP/s (1 core: ${f1(j.one)})`);
+    return {
+      case: `${j.name}, 2 cores at once`,
+      impl: OURS,
+      metrics: { 'GFLOP/s': r.gflops, '% of FMA peak': pct(r.gflops, onePeak), 'GFLOP/s CPU': r.gflopsCpu, '% of 1 core': pct(r.gflops, j.one) },
+      note: `${isa}, per core, each core its own copy (nothing shared); sum ${f1(r.perThread.reduce((s, x) => s + x, 0))} GFLOP/s`,
+    };
+  });
 }
 
 function main(): void {

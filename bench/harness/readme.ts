@@ -31,7 +31,8 @@ export function renderReadmeTable(report: BenchReport, resultsLink: string): str
     for (const ours of measured.filter((r) => r.impl === OURS && r.command)) {
       const metric = primary(ours);
       const lower = ours.lowerIsBetter ?? false;
-      const peers = measured.filter((r) => r.case === ours.case && r.impl !== OURS && primary(r) === metric);
+      // Peers only: our own variants of a case (`hogwild replicas`, `hogwild avx2`…) are not one.
+      const peers = measured.filter((r) => r.case === ours.case && r.impl !== OURS && !r.impl.startsWith(`${OURS} `) && primary(r) === metric);
       const best = peers.reduce<BenchRow | undefined>((b, p) => {
         if (!b) return p;
         return ratio(ours.metrics[metric]!, p.metrics[metric]!, lower) < ratio(ours.metrics[metric]!, b.metrics[metric]!, lower) ? p : b;

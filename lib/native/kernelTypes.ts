@@ -29,6 +29,8 @@ export interface GemmBenchOptions {
   minSeconds?: number;
   /** Timed rounds; the best is reported (default 7). */
   rounds?: number;
+  /** Run the same measurement on this many threads at once, each its own copy (default 1); rates are per thread. */
+  threads?: number;
 }
 
 export interface GemmBenchResult {
@@ -41,12 +43,34 @@ export interface GemmBenchResult {
   gflopsCpu: number;
   cpuSeconds: number;
   calls: number;
+  /** GFLOPS of each thread (one entry unless `threads` > 1). */
+  perThread: number[];
 }
 
 export interface FmaPeakOptions {
   isa?: SimdLevel;
   minSeconds?: number;
   rounds?: number;
+  /** That many cores at once (default 1); rates are per core. */
+  threads?: number;
+}
+
+export interface GemmTileOptions {
+  isa?: SimdLevel;
+  minSeconds?: number;
+  rounds?: number;
+  /** Packed A panels swept per B panel (default 24, the driver's L2 block). */
+  tiles?: number;
+  /** K depth of each panel (default 256, the driver's K block). */
+  kc?: number;
+}
+
+/** The FMA peak of a level: per core, and each core's rate when several ran at once. */
+export interface FmaPeakResult {
+  isa: SimdLevel;
+  gflops: number;
+  gflopsCpu: number;
+  perThread: number[];
 }
 
 export interface KernelBinding {
@@ -54,5 +78,7 @@ export interface KernelBinding {
   /** Times sgemm C = op(A)·op(B) on one thread. Synchronous: blocks the calling thread. */
   benchGemm(options: GemmBenchOptions): GemmBenchResult;
   /** The single-core FMA peak of a level, measured with independent register FMAs. Synchronous. */
-  fmaPeak(options?: FmaPeakOptions): { isa: SimdLevel; gflops: number; gflopsCpu: number };
+  fmaPeak(options?: FmaPeakOptions): FmaPeakResult;
+  /** The GEMM register tile alone (A panels from L2, B in L1, no packing), one thread. Synchronous. */
+  gemmTilePeak(options?: GemmTileOptions): { isa: SimdLevel; gflops: number; gflopsCpu: number };
 }

@@ -401,6 +401,25 @@ void reluGradColSums(int64_t rows, int64_t cols, const float* y, const float* dy
     }
 }
 
+// The GEMM's inner loops alone: `reps` sweeps of the register tile over `tiles`
+// packed A panels (an L2 block, as the driver streams them) against one packed
+// B panel (L1), kc deep, into one C tile. No packing and no C traffic beyond
+// one tile, so its rate against fmaPeakLoop's separates the tile from the
+// blocking. Uses sgemm's packing buffers; returns the flops done.
+double gemmTileLoop(int64_t tiles, int64_t kc, int64_t reps) {
+  using G = GemmWide;
+  float* a = gemm::packBuffer<G>(0, static_cast<size_t>(tiles * kc * G::MR));
+  float* b = gemm::packBuffer<G>(1, static_cast<size_t>(kc * G::NR));
+  for (int64_t i = 0; i < tiles * kc * G::MR; ++i) a[i] = 1e-3f * static_cast<float>(i % 7);
+  for (int64_t i = 0; i < kc * G::NR; ++i) b[i] = 1e-3f * static_cast<float>(i % 5);
+  alignas(64) float c[G::MR * G::NR] = {};
+  for (int64_t r = 0; r < reps; ++r)
+    for (int64_t t = 0; t < tiles; ++t) G::kernelPacked(kc, a + t * kc * G::MR, b, c, G::NR, 1.f, 1.f, G::MR, G::NR);
+  volatile float sink = c[0];
+  (void)sink;
+  return 2.0 * G::MR * G::NR * static_cast<double>(kc * tiles * reps);
+}
+
 // Every entry of the table from this level's copy of the code above.
 void fillFromVec(DenseKernels* t) {
   t->sgemm = sgemm;
@@ -426,4 +445,5 @@ void fillFromVec(DenseKernels* t) {
   t->colSums = colSums;
   t->broadcastRows = broadcastRows;
   t->fmaPeakLoop = fmaPeakLoop;
+  t->gemmTileLoop = gemmTileLoop;
 }

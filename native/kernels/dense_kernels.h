@@ -84,6 +84,11 @@ struct DenseKernels {
   // Benchmark helper: `iters` rounds of independent FMAs on registers;
   // returns the flops done (2 per lane per FMA).
   double (*fmaPeakLoop)(int64_t iters);
+  // Benchmark helper: `reps` sweeps of the GEMM register tile over `tiles`
+  // packed A panels and one packed B panel, kc deep (no packing, one C tile);
+  // returns the flops done. Its rate over fmaPeakLoop's is the tile's
+  // efficiency, apart from the cache blocking.
+  double (*gemmTileLoop)(int64_t tiles, int64_t kc, int64_t reps);
 };
 
 // The table for the level this process uses (activeIsa()), chosen once.

@@ -457,6 +457,7 @@ TEST(relu_grad_col_sums_one_pass) {
 
 TEST(fma_peak_loop_counts_flops) {
   for (const DenseKernels* K : levels()) CHECK(K->fmaPeakLoop(10) > 0);
+  for (const DenseKernels* K : levels()) CHECK(K->gemmTileLoop(3, 17, 2) > 0);
 }
 
 TEST(unsupported_level_is_refused) {

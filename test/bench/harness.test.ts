@@ -125,6 +125,8 @@ describe('README table', () => {
         { case: 'dim 16 · 2 threads', impl: 'hogwild', metrics: { 'wall s': 2, 'in-loop s': 1.5, 'P@1': 0.81 }, lowerIsBetter: true, command: 'hogwild supervised -dim 16' },
         { case: 'dim 16 · 2 threads', impl: 'fasttext', metrics: { 'wall s': 4, 'P@1': 0.8 }, lowerIsBetter: true, command: 'fasttext supervised -dim 16' },
         { case: 'dim 16 · 2 threads', impl: 'pytorch', metrics: { 'wall s': 9 }, lowerIsBetter: true },
+        // Our own variant of the case (faster here): never the "best peer".
+        { case: 'dim 16 · 2 threads', impl: 'hogwild replicas', metrics: { 'wall s': 1 }, lowerIsBetter: true },
         { case: 'bench-only kernel', impl: 'hogwild', metrics: { 'GFLOP/s': 100 } },
         { case: 'bench-only kernel', impl: 'numpy', metrics: { 'GFLOP/s': 90 } },
       ],

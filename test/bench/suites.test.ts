@@ -37,12 +37,20 @@ describe('gemm', () => {
     const rows = await withEnv({ HOGWILD_BENCH_PYTHON: join(scratch, 'no-python') }, () => gemm({ quick: true, log: quiet }));
     const cases = [...new Set(rows.map((r) => r.case))];
     expect(cases).toContain('FMA peak, 1 core');
+    expect(cases).toContain('FMA peak, 2 cores at once');
+    expect(cases).toContain('GEMM register tile alone (A from L2, B in L1)');
     for (const c of cases) {
       const ours = rows.find((r) => r.case === c && r.impl === 'hogwild')!;
       expect(ours.metrics['GFLOP/s']).toBeGreaterThan(0);
       for (const r of rows.filter((x) => x.case === c)) expect(r.impl).toMatch(/^(hogwild( (scalar|avx2|avx512|neon))?|numpy)$/);
       if (c === 'FMA peak, 1 core') continue;
       expect(ours.metrics['% of FMA peak']).toBeGreaterThan(0);
+      if (c.endsWith(', 2 cores at once') || c.startsWith('GEMM register tile')) {
+        // Diagnostics of ours only: both cores at once (per core against 1 core), the tile alone (per level).
+        if (c.endsWith(', 2 cores at once')) expect(ours.metrics['% of 1 core']).toBeGreaterThan(0);
+        expect(rows.filter((r) => r.case === c && r.impl === 'numpy')).toHaveLength(0);
+        continue;
+      }
       expect(rows.find((r) => r.case === c && r.impl === 'numpy')!.skipped).toMatch(/^not installed: .*no-python is not executable/);
     }
   }, 60_000);

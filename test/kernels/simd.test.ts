@@ -127,7 +127,21 @@ describe('kernel benchmarks entry points', () => {
       expect(r.isa).toBe(isa);
       expect(r.gflops).toBeGreaterThan(0);
       expect(b.fmaPeak({ isa, rounds: 1, minSeconds: 0 }).gflops).toBeGreaterThan(0);
+      expect(b.gemmTilePeak({ isa, rounds: 1, minSeconds: 0, tiles: 2, kc: 9 }).gflops).toBeGreaterThan(0);
     }
+    expect(() => b.gemmTilePeak({ kc: 0 })).toThrow(expect.objectContaining({ code: 'HOGWILD_INVALID_ARGUMENT' }));
+  });
+  test('threads: the same measurement on several threads at once, a rate per thread', () => {
+    const b = native();
+    const g = b.benchGemm({ m: 33, n: 40, k: 20, rounds: 1, minSeconds: 0, threads: 3 });
+    expect(g.perThread).toHaveLength(3);
+    for (const x of g.perThread) expect(x).toBeGreaterThan(0);
+    expect(g.gflops).toBeCloseTo(g.perThread.reduce((s, x) => s + x, 0) / 3, 6);
+    const p = b.fmaPeak({ rounds: 1, minSeconds: 0, threads: 2 });
+    expect(p.perThread).toHaveLength(2);
+    expect(b.fmaPeak({ rounds: 1, minSeconds: 0 }).perThread).toHaveLength(1);
+    expect(() => b.fmaPeak({ threads: 0 })).toThrow(expect.objectContaining({ code: 'HOGWILD_INVALID_ARGUMENT' }));
+    expect(() => b.benchGemm({ m: 1, n: 1, k: 1, threads: 65 })).toThrow(expect.objectContaining({ code: 'HOGWILD_INVALID_ARGUMENT' }));
   });
   test('bad options are rejected with a code', () => {
     const b = native();
