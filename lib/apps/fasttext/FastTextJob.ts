@@ -159,6 +159,9 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
     batchSize,
     totalBatches: batchesPerEpoch * o.epoch,
     seed: o.seed,
+    loss: o.loss,
+    labelCounts: scan.labelCounts,
+    neg: o.neg,
   });
   // Model averaging across ranks inside the Hogwild loop (w += mean - snapshot).
   const averaged = [FASTTEXT_BLOBS.input, FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias];
@@ -175,7 +178,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
       name: 'fasttext_hogwild',
       // Every example writes the whole output layer: with several threads each
       // trains its own copy, merged every syncEvery batches (docs/hogwild.md).
-      ...(o.thread > 1 && o.syncEvery > 0 ? { replicate: { params: denseParams, syncEvery: o.syncEvery } } : {}),
+      ...(o.thread > 1 && o.syncEvery > 0 && denseParams.length > 0 ? { replicate: { params: denseParams, syncEvery: o.syncEvery } } : {}),
       processor: {
         name: 'fasttext_sgd',
         process: (record: BlobRecord) => {
