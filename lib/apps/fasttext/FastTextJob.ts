@@ -128,7 +128,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
   const scan = file.info!;
   if (scan.examples === 0) throw new InvalidArgumentError(`Expected at least one labelled line in ${o.input} but it has none`, 'HOGWILD_DATA');
   if (scan.nlabels < 2) throw new InvalidArgumentError(`Expected at least 2 labels in ${o.input} but it has ${scan.nlabels}`, 'HOGWILD_DATA');
-  const batchSize = o.batchSize > 0 ? o.batchSize : autoBatchSize(o.lr, scan.ids / scan.examples, scan.examples);
+  const batchSize = o.batchSize > 0 ? o.batchSize : autoBatchSize(o.lr, scan.ids / scan.examples, scan.examples, o.loss);
   // On several ranks, each takes its own seeded shuffle and 1/shards of the batches of an epoch.
   const batchesPerEpoch = Math.ceil(Math.ceil(scan.examples / batchSize) / shards);
 
