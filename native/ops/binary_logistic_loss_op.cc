@@ -76,10 +76,14 @@ class BinaryLogisticBase : public DenseOp {
     return _skipRepeats && k > 0 && r == rowAt(rows, b * kk) ? -1 : r;
   }
   bool _skipRepeats;
-  static double dot(const float* a, const float* b, int64_t n) {
-    double s = 0;
-    for (int64_t j = 0; j < n; ++j) s += double(a[j]) * b[j];
-    return s;
+  // float32 with four partial sums (the compiler vectorizes it; fastText's dot is float32 too).
+  static float dot(const float* a, const float* b, int64_t n) {
+    float s[4] = {0.f, 0.f, 0.f, 0.f};
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4)
+      for (int q = 0; q < 4; ++q) s[q] += a[j + q] * b[j + q];
+    for (; j < n; ++j) s[0] += a[j] * b[j];
+    return (s[0] + s[1]) + (s[2] + s[3]);
   }
 };
 
@@ -101,8 +105,8 @@ class BinaryLogisticLossOp final : public BinaryLogisticBase {
       for (int64_t k = 0; k < d.k; ++k) {
         const int64_t r = usedRow(rows, b, k, d.k);
         if (r < 0) continue;
-        const double z = dot(hp + b * d.d, wp + r * d.d, d.d), tv = tp[b * d.k + k];
-        loss += std::max(z, 0.0) - z * tv + std::log1p(std::exp(-std::fabs(z)));
+        const float z = dot(hp + b * d.d, wp + r * d.d, d.d), tv = tp[b * d.k + k];
+        loss += std::max(z, 0.f) - z * tv + std::log1p(std::exp(-std::fabs(z)));
       }
       o[b] = static_cast<float>(loss);
     }
@@ -144,8 +148,8 @@ class BinaryLogisticLossGradientOp final : public BinaryLogisticBase {
         float* v = dvp + n * d.d;
         dip[n++] = r;
         const float* wr = wp + r * d.d;
-        const double z = dot(hb, wr, d.d);
-        const float s = static_cast<float>((1.0 / (1.0 + std::exp(-z)) - tp[i]) * gp[b]);
+        const float z = dot(hb, wr, d.d);
+        const float s = (1.f / (1.f + std::exp(-z)) - tp[i]) * gp[b];
         for (int64_t j = 0; j < d.d; ++j) {
           dhp[b * d.d + j] += s * wr[j];
           v[j] = s * hb[j];
