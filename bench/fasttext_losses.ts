@@ -11,7 +11,7 @@
  * hits both alike; the softmax contrast runs once, at 1 thread (fastText's
  * softmax over 2 000 labels takes minutes).
  *
- * Standalone: npx tsc -p bench && node dist-bench/bench/fasttext_losses.js [--quick]
+ * Standalone: npx tsc -p bench && node dist-bench/bench/fasttext_losses.js [--quick] [--loss hs|softmax]
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,8 +83,11 @@ function row(kase: string, impl: string, results: Measured[], command: string): 
   };
 }
 
+/** Softmax is the contrast: fastText's costs minutes here (every label's row, every example), so one run at 1 thread. */
+const CASES: readonly LossCase[] = [{ loss: 'hs', threads: 1 }, { loss: 'hs', threads: 2 }, { loss: 'softmax', threads: 1 }];
+
 /** The harness entry point: one hogwild and one fasttext row per (loss, threads). */
-export async function run(opts: SuiteOptions): Promise<BenchRow[]> {
+export async function run(opts: SuiteOptions, cases: readonly LossCase[] = CASES): Promise<BenchRow[]> {
   hogwildCli();
   const config = opts.quick ? { ...MANY_LABELS, labels: 200, train: 10_000, test: 1_000 } : { ...MANY_LABELS };
   opts.log(`corpus: ${config.labels} labels, ${config.train} train / ${config.test} test lines`);
@@ -93,8 +96,6 @@ export async function run(opts: SuiteOptions): Promise<BenchRow[]> {
   const timeoutMs = opts.quick ? 120_000 : 1_200_000;
   const ft = fasttextBinary();
   const rows: BenchRow[] = [];
-  // Softmax is the contrast: fastText's costs minutes here (every label's row, every example), so one run at 1 thread.
-  const cases: LossCase[] = [{ loss: 'hs', threads: 1 }, { loss: 'hs', threads: 2 }, { loss: 'softmax', threads: 1 }];
   for (const c of cases) {
     const caseRuns = c.loss === 'softmax' ? 1 : runs;
     const kase = `-loss ${c.loss} · ${config.labels} labels · ${c.threads} thread${c.threads > 1 ? 's' : ''}`;
@@ -120,7 +121,10 @@ export async function run(opts: SuiteOptions): Promise<BenchRow[]> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const rows = await run({ quick: argv.includes('--quick'), outDir: 'bench/out/tmp/fasttext_losses', cacheDir: 'bench/out/cache', repeat: 1, log: (m) => console.error(m) });
+  const i = argv.indexOf('--loss');
+  const only = i >= 0 ? argv[i + 1] : undefined;
+  const opts = { quick: argv.includes('--quick'), outDir: 'bench/out/tmp/fasttext_losses', cacheDir: 'bench/out/cache', repeat: 1, log: (m: string) => console.error(m) };
+  const rows = await run(opts, only ? CASES.filter((c) => c.loss === only) : CASES);
   for (const r of rows) {
     const m = r.metrics;
     console.log(r.skipped ? `${r.case} | ${r.impl} | ${r.skipped}` : `${r.case} | ${r.impl} | wall ${m['wall s']!.toFixed(2)} s (spread ${m['wall s spread']!.toFixed(2)}) | P@1 ${m['P@1']!.toFixed(4)}`);
