@@ -2,7 +2,7 @@
 // predicts and tests on it as fastText does for that loss (the same answers
 // as `fasttext predict-prob`/`test` on its export, which carries the loss),
 // and ova's threshold makes predict-prob multi-label.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { parseFastTextBin } from '../../../lib/apps/fasttext/fastTextBin/read.js';
 import { inspectCheckpoint } from '../../../lib/checkpoint/files.js';
-import { readFileSync } from 'node:fs';
 import { fasttext, hasFastText, hogwild, writeSmallCorpus } from '../fasttextBinHelpers.js';
 
 const LOSSES: Record<string, string[]> = {
