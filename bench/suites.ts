@@ -29,6 +29,7 @@ export const SUITES: Suite[] = [
   moduleSuite('job_overhead', 'Job API and epoch overhead'),
   textSuite,
   mlpSuite,
+  moduleSuite('fasttext_losses', 'fastText -loss hs with 2,000 labels vs fasttext'),
   moduleSuite('checkpoint', 'Checkpoint save and load vs dd'),
   moduleSuite('partitioned', 'Partitioned Parquet (DuckDB) vs the native file readers'),
   moduleSuite('allreduce', 'Allreduce between 2 processes vs torch.distributed (gloo)'),

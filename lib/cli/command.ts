@@ -4,6 +4,8 @@ import type { OptionSpecs, ParsedArgs } from './args.js';
 export interface CommandContext {
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
+  /** Standard input of the commands that read queries (nn, analogies); default process.stdin. */
+  in?: NodeJS.ReadableStream;
 }
 
 export interface Command {

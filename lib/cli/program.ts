@@ -14,12 +14,14 @@ import { predict, predictProb, test } from './commands/evaluate.js';
 import { exportCommand } from './commands/export.js';
 import { printSentenceVectors, printWordVectors } from './commands/vectors.js';
 import { launchCommand } from './commands/launch.js';
+import { nn } from './commands/nn.js';
+import { analogies } from './commands/analogies.js';
 import { runCommand } from './commands/run.js';
 import { supervised } from './commands/supervised.js';
 import { EXIT, exitCodeOf, oneLine } from './exitCodes.js';
 import { commandHelp, mainHelp } from './help.js';
 
-export const COMMANDS: readonly Command[] = [demo, supervised, test, predict, predictProb, exportCommand, printWordVectors, printSentenceVectors, runCommand, launchCommand];
+export const COMMANDS: readonly Command[] = [demo, supervised, test, predict, predictProb, exportCommand, printWordVectors, printSentenceVectors, nn, analogies, runCommand, launchCommand];
 
 /** Commands whose flags are spelled with one dash in --help, as fastText does. */
 const FASTTEXT_STYLE = new Set(['supervised']);

@@ -39,6 +39,8 @@ export interface FastTextScan {
   ntokens: number;
   /** Label strings by index (most frequent first). */
   labels: string[];
+  /** Occurrences of each label in the file, by index (what fastText's hs tree and ns table are built from). */
+  labelCounts: number[];
   lines: number;
   /** Lines kept as examples. */
   examples: number;

@@ -102,6 +102,12 @@ class ScanWorker final : public Napi::AsyncWorker {
     Napi::Array labels = Napi::Array::New(env, static_cast<size_t>(d.nlabels()));
     for (int32_t i = 0; i < d.nlabels(); ++i) labels.Set(static_cast<uint32_t>(i), d.labelName(i));
     o.Set("labels", labels);
+    // Occurrences of each label (for the hs tree and the ns table, as fastText's getCounts(label)).
+    Napi::Array labelCounts = Napi::Array::New(env, static_cast<size_t>(d.nlabels()));
+    for (int32_t i = 0; i < d.nlabels(); ++i) {
+      labelCounts.Set(static_cast<uint32_t>(i), static_cast<double>(d.entries()[static_cast<size_t>(d.nwords() + i)].count));
+    }
+    o.Set("labelCounts", labelCounts);
     o.Set("lines", static_cast<double>(_enc.lines));
     o.Set("examples", static_cast<double>(_enc.labels.size()));
     o.Set("skipped", static_cast<double>(_enc.skipped));

@@ -10,10 +10,11 @@
 //         a later row equal to the example's first row counts as padding (fastText redraws such a
 //         negative; skipping it keeps the label from being pushed both ways);
 //     ova: ROWS = every label, TARGETS = the example's labels as 0/1.
-//   BinaryLogisticLossGradient(H, W, ROWS, TARGETS, dLOSS) -> (dH [B, D], dW_indices [B·K], dW_values [B·K, D])
-//     g = (σ(z) − t)·dLOSS[b]; dH[b] = Σ_k g·W[row]; dW_values[b·K + k] = g·H[b]. W's gradient is
-//     SPARSE (one row per entry of ROWS; padding gives index 0 and a zero row), so an optimizer
-//     touches only the rows the batch used, as fastText does.
+//   BinaryLogisticLossGradient(H, W, ROWS, TARGETS, dLOSS) -> (dH [B, D], dW_indices [N], dW_values [N, D])
+//     g = (σ(z) − t)·dLOSS[b]; dH[b] = Σ_k g·W[row]; one dW entry g·H[b] per used entry of ROWS, in
+//     order (N = the entries that are not padding or skipped repeats). W's gradient is SPARSE and
+//     holds only the rows the batch used, so an optimizer touches nothing else, as fastText does
+//     (hs pads every path to the deepest one: padding costs neither work nor writes).
 // Every row index is checked against R before any arithmetic (HOGWILD_INDEX_OUT_OF_RANGE), targets
 // must lie in [0, 1], and the gradient op checks dLOSS's shape.
 #include <cmath>
@@ -75,10 +76,14 @@ class BinaryLogisticBase : public DenseOp {
     return _skipRepeats && k > 0 && r == rowAt(rows, b * kk) ? -1 : r;
   }
   bool _skipRepeats;
-  static double dot(const float* a, const float* b, int64_t n) {
-    double s = 0;
-    for (int64_t j = 0; j < n; ++j) s += double(a[j]) * b[j];
-    return s;
+  // float32 with four partial sums (the compiler vectorizes it; fastText's dot is float32 too).
+  static float dot(const float* a, const float* b, int64_t n) {
+    float s[4] = {0.f, 0.f, 0.f, 0.f};
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4)
+      for (int q = 0; q < 4; ++q) s[q] += a[j + q] * b[j + q];
+    for (; j < n; ++j) s[0] += a[j] * b[j];
+    return (s[0] + s[1]) + (s[2] + s[3]);
   }
 };
 
@@ -100,8 +105,8 @@ class BinaryLogisticLossOp final : public BinaryLogisticBase {
       for (int64_t k = 0; k < d.k; ++k) {
         const int64_t r = usedRow(rows, b, k, d.k);
         if (r < 0) continue;
-        const double z = dot(hp + b * d.d, wp + r * d.d, d.d), tv = tp[b * d.k + k];
-        loss += std::max(z, 0.0) - z * tv + std::log1p(std::exp(-std::fabs(z)));
+        const float z = dot(hp + b * d.d, wp + r * d.d, d.d), tv = tp[b * d.k + k];
+        loss += std::max(z, 0.f) - z * tv + std::log1p(std::exp(-std::fabs(z)));
       }
       o[b] = static_cast<float>(loss);
     }
@@ -121,29 +126,30 @@ class BinaryLogisticLossGradientOp final : public BinaryLogisticBase {
     if (g.ndim() != 1 || g.dim(0) != d.b)
       fail(codes::kShapeMismatch, "Expected the loss gradient '" + inputName(4) + "' of shape [" + std::to_string(d.b) +
                                       "] but received " + shapeString(g.shape()));
+    int64_t used = 0;
+    for (int64_t b = 0; b < d.b; ++b)
+      for (int64_t k = 0; k < d.k; ++k) used += usedRow(rows, b, k, d.k) >= 0 ? 1 : 0;
     Tensor& dh = output(0);
     Tensor& di = output(1);
     Tensor& dv = output(2);
     dh.resize(DType::Float32, {d.b, d.d});
-    di.resize(DType::Int64, {d.b * d.k});
-    dv.resize(DType::Float32, {d.b * d.k, d.d});
+    di.resize(DType::Int64, {used});
+    dv.resize(DType::Float32, {used, d.d});
     const float *hp = h.data<float>(), *wp = w.data<float>(), *tp = t.data<float>(), *gp = g.data<float>();
     float *dhp = dh.data<float>(), *dvp = dv.data<float>();
     int64_t* dip = di.data<int64_t>();
     std::fill(dhp, dhp + d.b * d.d, 0.f);
+    int64_t n = 0;
     for (int64_t b = 0; b < d.b; ++b) {
       const float* hb = hp + b * d.d;
       for (int64_t k = 0; k < d.k; ++k) {
         const int64_t i = b * d.k + k, r = usedRow(rows, b, k, d.k);
-        float* v = dvp + i * d.d;
-        dip[i] = r < 0 ? 0 : r;
-        if (r < 0) {
-          std::fill(v, v + d.d, 0.f);
-          continue;
-        }
+        if (r < 0) continue;
+        float* v = dvp + n * d.d;
+        dip[n++] = r;
         const float* wr = wp + r * d.d;
-        const double z = dot(hb, wr, d.d);
-        const float s = static_cast<float>((1.0 / (1.0 + std::exp(-z)) - tp[i]) * gp[b]);
+        const float z = dot(hb, wr, d.d);
+        const float s = (1.f / (1.f + std::exp(-z)) - tp[i]) * gp[b];
         for (int64_t j = 0; j < d.d; ++j) {
           dhp[b * d.d + j] += s * wr[j];
           v[j] = s * hb[j];

@@ -128,7 +128,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
   const scan = file.info!;
   if (scan.examples === 0) throw new InvalidArgumentError(`Expected at least one labelled line in ${o.input} but it has none`, 'HOGWILD_DATA');
   if (scan.nlabels < 2) throw new InvalidArgumentError(`Expected at least 2 labels in ${o.input} but it has ${scan.nlabels}`, 'HOGWILD_DATA');
-  const batchSize = o.batchSize > 0 ? o.batchSize : autoBatchSize(o.lr, scan.ids / scan.examples, scan.examples);
+  const batchSize = o.batchSize > 0 ? o.batchSize : autoBatchSize(o.lr, scan.ids / scan.examples, scan.examples, o.loss);
   // On several ranks, each takes its own seeded shuffle and 1/shards of the batches of an epoch.
   const batchesPerEpoch = Math.ceil(Math.ceil(scan.examples / batchSize) / shards);
 
@@ -159,6 +159,9 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
     batchSize,
     totalBatches: batchesPerEpoch * o.epoch,
     seed: o.seed,
+    loss: o.loss,
+    labelCounts: scan.labelCounts,
+    neg: o.neg,
   });
   // Model averaging across ranks inside the Hogwild loop (w += mean - snapshot).
   const averaged = [FASTTEXT_BLOBS.input, FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias];
@@ -175,7 +178,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
       name: 'fasttext_hogwild',
       // Every example writes the whole output layer: with several threads each
       // trains its own copy, merged every syncEvery batches (docs/hogwild.md).
-      ...(o.thread > 1 && o.syncEvery > 0 ? { replicate: { params: denseParams, syncEvery: o.syncEvery } } : {}),
+      ...(o.thread > 1 && o.syncEvery > 0 && denseParams.length > 0 ? { replicate: { params: denseParams, syncEvery: o.syncEvery } } : {}),
       processor: {
         name: 'fasttext_sgd',
         process: (record: BlobRecord) => {

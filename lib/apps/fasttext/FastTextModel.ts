@@ -49,7 +49,7 @@ export async function saveFastTextModel(session: LocalSession, path: string, ft:
   await saveCheckpoint(session.workspace, FASTTEXT_MODEL_BLOBS, path, {
     epoch,
     node: 'model',
-    meta: { format: FASTTEXT_MODEL_FORMAT, dim: String(ft.options.dim), loss: ft.options.loss, wordNgrams: String(ft.options.wordNgrams), ...meta },
+    meta: { format: FASTTEXT_MODEL_FORMAT, dim: String(ft.options.dim), loss: ft.options.loss, neg: String(ft.options.neg), wordNgrams: String(ft.options.wordNgrams), ...meta },
   });
 }
 

@@ -2,7 +2,8 @@
  * fastText's supervised model (Joulin et al. 2016) from ordinary ops, as a
  * pipe() processor: the mean of the input rows of a line's ids
  * (SparseLengthsMean) → a linear layer without bias (FC, bias fixed at 0) → softmax and cross-entropy
- * (SoftmaxWithLoss), gradients from addGradientOperators, plain SGD
+ * (SoftmaxWithLoss), or one of fastText's other heads on the output rows
+ * (hs, ns, ova: lib/model/losses), gradients from addGradientOperators, plain SGD
  * (ScatterWeightedSum on the touched input rows, WeightedSum on the output
  * layer) with the rate decayed linearly from `lr` to 0 over `totalBatches`.
  * The input rows start uniform in ±1/dim and the output layer at 0, as in
@@ -13,7 +14,10 @@ import { InvalidArgumentError } from '../../errors/index.js';
 import { NetProcessor } from '../../data/processors.js';
 import { ModelHelper } from '../../model/ModelHelper.js';
 import { buildSgd } from '../../model/optimizers.js';
+import { hierarchicalSoftmaxLoss, negativeSamplingLoss, oneVsAllLoss } from '../../model/losses/fastTextLosses.js';
+import type { BlobReference } from '../../net/BlobReference.js';
 import { FASTTEXT_BLOBS } from './blobs.js';
+import type { FastTextLoss } from './options.js';
 
 /** Options of {@link buildFastTextModel}. */
 export interface FastTextModelOptions {
@@ -28,8 +32,14 @@ export interface FastTextModelOptions {
   batchSize?: number;
   /** Updates (records, all threads together) over which the rate decays linearly to 0. */
   totalBatches: number;
-  /** Seed of the input rows' initialization (default 0). */
+  /** Seed of the input rows' initialization and of the ns draws (default 0). */
   seed?: number;
+  /** fastText's -loss (default softmax). */
+  loss?: FastTextLoss;
+  /** Occurrences of each label (FastTextScan.labelCounts): the hs tree and the ns table. Required for hs and ns. */
+  labelCounts?: readonly number[];
+  /** Negatives per example for ns (default 5). */
+  neg?: number;
 }
 
 /** A built fastText model: parameters, the training processor and what to replicate per thread. */
@@ -38,7 +48,11 @@ export interface FastTextModelParts {
   readonly model: ModelHelper;
   /** The training processor over records (`label`, `tokens:lengths`, `tokens:values`). */
   readonly processor: NetProcessor;
-  /** Parameters every example writes (the output layer): pipe()'s `replicate.params` for several threads. */
+  /**
+   * Parameters every example writes (the output layer with softmax and ova):
+   * pipe()'s `replicate.params` for several threads. Empty for hs and ns,
+   * whose examples write a few output rows each, shared in place as fastText does.
+   */
   readonly denseParams: readonly string[];
 }
 
@@ -73,10 +87,9 @@ export function buildFastTextModel(o: FastTextModelOptions): FastTextModelParts 
   // predictors add it) but stays 0: it is not a parameter, so SGD never moves it.
   // A trained bias learns the label prior before the weights learn anything and
   // makes an underfit model predict one label everywhere, unlike fastText.
-  const w = model.createParam(FASTTEXT_BLOBS.output, [labels, dim], { type: 'constant', value: 0 });
   model.paramInitNet.ConstantFill([], [FASTTEXT_BLOBS.bias], { shape: [labels], value: 0, dtype: 'float32' });
-  const logits = model.net.FC([hidden, w, FASTTEXT_BLOBS.bias], ['fasttext/output']);
-  const [, loss] = model.softmaxWithLoss(logits, label, ['fasttext/probs', 'fasttext/loss']);
+  const lossKind = o.loss ?? 'softmax';
+  const loss = outputHead(model, lossKind, hidden, label, { ...o, labels, dim });
   model.addGradientOperators(loss);
   // The loss is the batch mean, so a step of lr × batchSize keeps -lr per example (fastText's meaning).
   buildSgd(model, { baseLearningRate: o.lr * batchSize, lrPolicy: { policy: 'poly', maxIter: totalBatches, power: 1 } });
@@ -85,5 +98,34 @@ export function buildFastTextModel(o: FastTextModelOptions): FastTextModelParts 
   model.net.Add([FASTTEXT_BLOBS.lossSum, loss], [FASTTEXT_BLOBS.lossSum]);
   model.paramInitNet.ConstantFill([], [FASTTEXT_BLOBS.lossSum], { shape: [], value: 0, dtype: 'float32' });
   const processor = new NetProcessor(model.net, { inputs: [label, lengths, values], name: 'fasttext_sgd' });
-  return { model, processor, denseParams: [FASTTEXT_BLOBS.output] };
+  const sparseOutput = lossKind === 'hs' || lossKind === 'ns';
+  return { model, processor, denseParams: sparseOutput ? [] : [FASTTEXT_BLOBS.output] };
+}
+
+function labelCountsOf(o: FastTextModelOptions, labels: number): readonly number[] {
+  const counts = o.labelCounts;
+  if (!counts || counts.length !== labels) {
+    throw new InvalidArgumentError(`Expected ${labels} label counts for loss ${String(o.loss)} but received ${counts ? counts.length : 'none'}`);
+  }
+  return counts;
+}
+
+/** The output layer [labels, dim] (FASTTEXT_BLOBS.output) and the batch-mean loss of `lossKind`. */
+function outputHead(model: ModelHelper, lossKind: FastTextLoss, hidden: BlobReference, label: string, o: FastTextModelOptions & { labels: number; dim: number }): BlobReference {
+  const head = { name: 'fasttext/head', dim: o.dim, weights: FASTTEXT_BLOBS.output };
+  switch (lossKind) {
+    case 'softmax': {
+      const w = model.createParam(FASTTEXT_BLOBS.output, [o.labels, o.dim], { type: 'constant', value: 0 });
+      const logits = model.net.FC([hidden, w, FASTTEXT_BLOBS.bias], ['fasttext/output']);
+      return model.softmaxWithLoss(logits, label, ['fasttext/probs', 'fasttext/loss'])[1];
+    }
+    case 'hs':
+      return hierarchicalSoftmaxLoss(model, hidden, label, { ...head, counts: labelCountsOf(o, o.labels) }).loss;
+    case 'ns':
+      return negativeSamplingLoss(model, hidden, label, { ...head, counts: labelCountsOf(o, o.labels), neg: o.neg ?? 5, seed: o.seed ?? 0 }).loss;
+    case 'ova':
+      return oneVsAllLoss(model, hidden, label, { ...head, labels: o.labels }).loss;
+    default:
+      throw new InvalidArgumentError(`Expected loss softmax, hs, ns or ova but received ${String(lossKind)}`);
+  }
 }

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { buildFastTextJob, type FastTextJob } from '../../apps/fasttext/FastTextJob.js';
 import { modelFileOf, saveFastTextModel } from '../../apps/fasttext/FastTextModel.js';
 import { pretrainedVectorsSession } from '../../apps/fasttext/fastTextBin/pretrained.js';
-import { resolveFastTextOptions, type FastTextTrainOptions, type ResolvedFastTextOptions } from '../../apps/fasttext/options.js';
+import { resolveFastTextOptions, type FastTextLoss, type FastTextTrainOptions, type ResolvedFastTextOptions } from '../../apps/fasttext/options.js';
 import { HogwildError } from '../../errors/index.js';
 import { LocalSession } from '../../session/LocalSession.js';
 import { intOption, numberOption, type OptionSpecs, type ParsedArgs } from '../args.js';
@@ -33,7 +33,8 @@ const OPTIONS: OptionSpecs = {
   maxn: { type: 'string', value: 'int', description: 'max length of character n-grams', default: '0' },
   minCount: { type: 'string', value: 'int', description: 'minimal number of word occurrences', default: '1' },
   minCountLabel: { type: 'string', value: 'int', description: 'minimal number of label occurrences', default: '0' },
-  loss: { type: 'string', value: 'name', description: 'loss function (softmax; ns, hs, ova are not implemented)', default: 'softmax' },
+  loss: { type: 'string', value: 'name', description: 'loss function {softmax, hs, ns, ova}', default: 'softmax' },
+  neg: { type: 'string', value: 'int', description: 'number of negatives sampled (-loss ns)', default: '5' },
   seed: { type: 'string', value: 'int', description: 'seed of the initialization and the example order', default: '0' },
   label: { type: 'string', value: 'prefix', description: 'labels prefix', default: '__label__' },
   pretrainedVectors: { type: 'string', value: 'file', description: 'word vectors (.vec) for the input rows of the words they have' },
@@ -67,9 +68,9 @@ function trainOptions(v: ParsedArgs['values']): FastTextTrainOptions {
   if (v.loss !== undefined) {
     const loss = String(v.loss);
     if (!['softmax', 'ns', 'hs', 'ova'].includes(loss)) throw new UsageError(`expected one of softmax, ns, hs, ova for -loss but received '${loss}'`);
-    if (loss !== 'softmax') throw new UsageError(`-loss ${loss} is not implemented: hogwild trains -loss softmax`);
-    o.loss = 'softmax';
+    o.loss = loss as FastTextLoss;
   }
+  set('neg', intOption(v, 'neg', 1, 1024));
   if (typeof v.label === 'string') set('label', v.label);
   if (v['skip-invalid']) o.skipInvalid = true;
   try {

@@ -35,6 +35,8 @@ interface HeadOptions {
   /** Prefix of the blob names (default 'loss'). */
   name?: string;
   dim: number;
+  /** Name of the output weights parameter (default `<name>/w`; fastText's Job names it as its model files do). */
+  weights?: string;
 }
 
 function checkCounts(counts: readonly (number | bigint)[], what: string): number[] {
@@ -70,7 +72,7 @@ export function hierarchicalSoftmaxLoss(model: ModelHelper, hidden: BlobLike, la
   const init = model.paramInitNet;
   const rowTable = init.GivenTensorIntFill([], [`${name}/path_rows`], { shape: [n, depth], values: Array.from(rows) });
   const codeTable = init.GivenTensorFill([], [`${name}/path_codes`], { shape: [n, depth], values: Array.from(codes) });
-  const w = model.createParam(`${name}/w`, [n, options.dim], { type: 'constant', value: 0 });
+  const w = model.createParam(options.weights ?? `${name}/w`, [n, options.dim], { type: 'constant', value: 0 });
   const r = model.net.Gather([rowTable, labels], [`${name}/rows`]);
   const t = model.net.Gather([codeTable, labels], [`${name}/targets`]);
   return finish(model, name, binaryLogisticLoss(model, hidden, w, r, t, `${name}/per_example`), w);
@@ -86,7 +88,7 @@ export function oneVsAllLoss(model: ModelHelper, hidden: BlobLike, labels: BlobL
   const init = model.paramInitNet;
   const rowTable = init.GivenTensorIntFill([], [`${name}/all_rows`], { shape: [n, n], values: all });
   const eyeTable = init.GivenTensorFill([], [`${name}/one_hot`], { shape: [n, n], values: eye });
-  const w = model.createParam(`${name}/w`, [n, options.dim], { type: 'constant', value: 0 });
+  const w = model.createParam(options.weights ?? `${name}/w`, [n, options.dim], { type: 'constant', value: 0 });
   const r = model.net.Gather([rowTable, labels], [`${name}/rows`]);
   const t = model.net.Gather([eyeTable, labels], [`${name}/targets`]);
   return finish(model, name, binaryLogisticLoss(model, hidden, w, r, t, `${name}/per_example`), w);
@@ -119,7 +121,7 @@ export function negativeSamplingLoss(
   const init = model.paramInitNet;
   const tableBlob = init.GivenTensorIntFill([], [`${name}/negatives`], { shape: [table.length], values: Array.from(table) });
   const targetRow = init.GivenTensorFill([], [`${name}/target_row`], { shape: [1, 1 + neg], values: [1, ...new Array<number>(neg).fill(0)] });
-  const w = model.createParam(`${name}/w`, [n, options.dim], { type: 'constant', value: 0 });
+  const w = model.createParam(options.weights ?? `${name}/w`, [n, options.dim], { type: 'constant', value: 0 });
   const net = model.net;
   // neg uniform draws per example → table positions → labels.
   const u = net.UniformFill([labels], [`${name}/draws`], { extra_shape: [neg], min: 0, max: table.length - 0.5, seed: options.seed ?? 0 });

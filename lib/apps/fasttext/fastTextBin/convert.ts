@@ -110,8 +110,11 @@ function argsOf(meta: Readonly<Record<string, string>>, dict: DictionaryInfo, di
   }
   const loss = (meta.loss ?? 'softmax') as FastTextBinArgs['loss'];
   if (!(loss in LOSS_IDS)) throw new InvalidArgumentError(`Expected a model trained with loss softmax, hs, ns or ova but it was trained with loss ${loss}`, FASTTEXT_BIN_ERROR);
+  // A model hogwild trained records its -neg (fastText saves it; ns predictions do not use it).
+  const neg = meta.neg !== undefined && saved.neg === undefined ? Number(meta.neg) : (saved.neg ?? SUPERVISED_DEFAULTS.neg);
+  if (!Number.isInteger(neg) || neg < 0) throw binError('the hogwild model', `its neg metadata ${String(meta.neg)} is not a count`);
   // What the dictionary says wins: it is what the input rows were made with.
-  return { ...SUPERVISED_DEFAULTS, ...saved, dim, loss, model: 'sup', minCount: dict.minCount, wordNgrams: dict.wordNgrams, minn: dict.minn, maxn: dict.maxn, bucket: saved.bucket ?? dict.bucket };
+  return { ...SUPERVISED_DEFAULTS, ...saved, dim, loss, neg, model: 'sup', minCount: dict.minCount, wordNgrams: dict.wordNgrams, minn: dict.minn, maxn: dict.maxn, bucket: saved.bucket ?? dict.bucket };
 }
 
 /** hogwild's model blobs in `ws` (and its metadata) as a fastText model (`dropBias`: without the bias dimension, for word vectors). */

@@ -20,7 +20,7 @@ function tableSigmoid(x: number): number {
   return SIGMOID_TABLE[Math.trunc(f(f(f(f(x + 8) * 512) / 8) / 2))]!;
 }
 
-interface Scored {
+export interface Scored {
   score: number;
   label: number;
 }
@@ -31,7 +31,7 @@ interface Scored {
  * sort_heap step for step: which of two equal scores is printed first
  * depends on it.
  */
-class KBest {
+export class KBest {
   readonly items: Scored[] = [];
   constructor(private readonly _k: number) {}
   get full(): boolean {
