@@ -8,13 +8,13 @@
  *   node dist-bench/bench/allreduce.js [--quick]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { distributedAvailable } from '../lib/distributed/index.js';
-import type { BenchRow, SuiteOptions } from './harness/types.js';
+import { type BenchRow, type SuiteOptions, SuiteUnavailable } from './harness/types.js';
 import { probeTorch } from './peers/python.js';
 
 const MiB = 1 << 20;
@@ -70,6 +70,7 @@ function row(caseName: string, impl: string, t: Timing): BenchRow {
 }
 
 export async function run(opts: SuiteOptions): Promise<BenchRow[]> {
+  if (!existsSync(join(here, 'allreduce_rank.js'))) throw new SuiteUnavailable('not available from the TypeScript sources: run it compiled (npx tsc -p bench/tsconfig.json)');
   const sizes = [
     { bytes: MiB, iters: opts.quick ? 20 : 200 },
     { bytes: 64 * MiB, iters: opts.quick ? 2 : 10 },

@@ -20,13 +20,13 @@
  *   HOGWILD_NATIVE_PATH=$PWD/build/Release/hogwild.node node dist-bench/bench/checkpoint.js [--quick]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { AsyncCheckpointSaver, loadCheckpoint, saveCheckpoint } from '../lib/checkpoint/index.js';
 import { Workspace } from '../lib/runtime/index.js';
-import type { BenchRow, SuiteOptions } from './harness/types.js';
+import { type BenchRow, type SuiteOptions, SuiteUnavailable } from './harness/types.js';
 import { peerPython } from './peers/python.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -163,6 +163,7 @@ function dd(args: string[]): number {
 }
 
 export async function run(opts: Pick<SuiteOptions, 'quick' | 'log' | 'outDir'>): Promise<BenchRow[]> {
+  if (!existsSync(childScript)) throw new SuiteUnavailable('not available from the TypeScript sources: run it compiled (npx tsc -p bench/tsconfig.json)');
   const sizes = opts.quick ? [4 * MiB, 64 * MiB] : [4 * MiB, 256 * MiB, 1024 * MiB];
   const reps = opts.quick ? 1 : 3;
   const dir = join(opts.outDir, 'checkpoint-bench');
