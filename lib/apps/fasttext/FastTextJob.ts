@@ -168,6 +168,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
     batchSize,
     totalBatches: batchesPerEpoch * o.epoch,
     seed: o.seed,
+    initThreads: o.thread,
   });
   // Model averaging across ranks inside the Hogwild loop (w += mean - snapshot).
   const averaged = [FASTTEXT_BLOBS.input, FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias];
