@@ -40,15 +40,6 @@ import { autoBatchSize, resolveFastTextOptions, type FastTextTrainOptions, type 
 
 export { FASTTEXT_BLOBS, FASTTEXT_MODEL_BLOBS } from './blobs.js';
 
-/**
- * Input rows (the most frequent words) each thread trains in its own copy when
- * thread > 1 (docs/hogwild.md §2). On the bench corpus (Zipf, 50k words, batch
- * 16) 88 % of the rows two concurrent batches both write are among the first
- * 256 (97 % among 1 024); a merge rewrites all of them, so more rows cost more
- * than they save.
- */
-const HOT_ROWS = 256;
-
 /** A built fastText training job and what a runner needs to show its progress. */
 export interface FastTextJob {
   readonly job: Job;
@@ -175,9 +166,10 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
   if (averageEvery > 0) model.net.ModelAverage(averaged, averaged, { every: averageEvery });
   job.initGroup.scope(() => new Task({ name: 'fasttext_params', step: model.paramInitNet }));
 
-  // The most frequent words (the dictionary numbers words by decreasing count) are in almost every batch.
-  // (Not with ModelAverage, which reads and writes the whole table.)
-  const hotCount = averageEvery > 0 ? 0 : Math.min(HOT_ROWS, scan.nwords);
+  // The most frequent words (the dictionary numbers words by decreasing count) are in almost every
+  // batch: -hot-rows gives each thread its own copy of their rows (not with ModelAverage, which
+  // reads and writes the whole table).
+  const hotCount = averageEvery > 0 ? 0 : Math.min(o.hotRows, scan.nwords);
   const hotRows = hotCount > 0 ? [{ param: FASTTEXT_BLOBS.input, count: hotCount }] : [];
   // Hogwild trainer: every thread runs the model net on its own records, updating the shared parameters.
   const report = {} as Record<'lossSum' | 'iteration', TaskOutput>;
@@ -188,9 +180,9 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
       numThreads: o.thread,
       name: 'fasttext_hogwild',
       // Every example writes the whole output layer, every batch the loss sum and
-      // the iteration count, and most batches the most frequent words' rows: with
+      // the iteration count (and most batches the most frequent words' rows): with
       // several threads each trains its own copy of them, merged every syncEvery
-      // batches, so no cache line bounces between cores per batch (docs/hogwild.md).
+      // batches, so those cache lines do not bounce between cores per batch (docs/hogwild.md).
       ...(o.thread > 1 && o.syncEvery > 0 ? { replicate: { params: [...denseParams, FASTTEXT_BLOBS.lossSum, FASTTEXT_BLOBS.iteration], syncEvery: o.syncEvery, rows: hotRows } } : {}),
       processor: {
         name: 'fasttext_sgd',
