@@ -9,7 +9,10 @@
  *
  * Full size (the bound is 0.3 pt per cell):
  *   npx tsc -p bench && node dist-bench/bench/parity_matrix.js [--threads 2] [--out bench/out/parity.json]
- * test/apps/parity_matrix.test.ts runs the same matrix on reduced corpora in CI.
+ * `npm run bench -- --only parity_matrix` runs it as a suite (RESULTS.md: one
+ * case per cell, fastText and hogwild side by side; --quick: reduced corpora,
+ * one cell per shape). test/apps/parity_matrix.test.ts runs the same matrix on
+ * reduced corpora in CI.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 
 import { buildFastTextJob, FastTextModel, JobRunner, LocalSession, saveFastTextModel } from '../lib/index.js';
 import { FULL_CORPUS, ensureCorpusFiles, type CorpusConfig, type CorpusFiles } from './data/corpus.js';
+import { type BenchRow, OURS, skippedRow, type SuiteOptions } from './harness/types.js';
 
 export interface ParityShape {
   name: string;
@@ -150,6 +154,28 @@ export function formatRow(r: ParityResult): string {
 
 export const TABLE_HEADER =
   '| corpus | lr | epoch | dim | wordNgrams | fastText P@1 | fastText -seed 2 | hogwild P@1 | gap (pt) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+
+/** The suite's case name of a cell. */
+export function cellCase(c: ParityCell): string {
+  return `${c.shape} · lr ${c.lr} · epoch ${c.epoch} · dim ${c.dim}${c.wordNgrams > 1 ? ` · wordNgrams ${c.wordNgrams}` : ''}`;
+}
+
+/** The bench suite: P@1 of both programs per cell (2 threads each), side by side. */
+export async function run(opts: SuiteOptions): Promise<BenchRow[]> {
+  const shapes = parityShapes(opts.quick ? 'reduced' : 'full');
+  // --quick: a smoke run, one cell per corpus shape.
+  const cells = parityCells(shapes).filter((c) => !opts.quick || (c.lr === 0.5 && c.epoch === 5 && c.dim === 16 && c.wordNgrams === 1));
+  if (!findFasttext()) return cells.flatMap((c) => [skippedRow(cellCase(c), 'fasttext', 'not installed: fasttext (apt install fasttext)'), skippedRow(cellCase(c), OURS, 'no peer to compare with: fasttext is not installed')]);
+  const threads = 2;
+  const results = await runParity(shapes, { threads, cacheDir: opts.cacheDir, cells, log: (l) => opts.log(l) });
+  return results.flatMap((r): BenchRow[] => {
+    const f = flags(r, threads, 1).join(' ');
+    return [
+      { case: cellCase(r), impl: OURS, metrics: { 'P@1': r.hogwild, 'gap pt': 100 * r.gap }, command: `hogwild supervised -input train.txt -output model ${f}` },
+      { case: cellCase(r), impl: 'fasttext', metrics: { 'P@1': r.fasttext, 'P@1 -seed 2': r.fasttextSeed2 }, command: `fasttext supervised -input train.txt -output model ${f}` },
+    ];
+  });
+}
 
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string) => {

@@ -12,7 +12,8 @@
  * `in-loop s` is the training loop alone, from the CLI's own --json `done` event.
  *
  * Standalone (after `npm run build:ts`):
- *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/text_hogwild.js [--quick] [--dims 16,64] [--threads 1,2]
+ *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/text_hogwild.js [--quick] [--dims 16,64] [--threads 1,2] [--extra '-hot-rows 256']
+ * (--extra: more `hogwild supervised` flags, e.g. to compare per-thread hot rows with the default).
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +49,8 @@ export interface HogwildTextOptions {
   workDir: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** More `hogwild supervised` flags (standalone runs only; the suite runs the same flags as fastText). */
+  extraFlags?: readonly string[];
 }
 
 /** The JSON events `hogwild supervised --json` printed. */
@@ -66,7 +69,7 @@ export async function runHogwildSupervised(o: HogwildTextOptions): Promise<PeerO
   const flags = supervisedFlags(o.corpus.trainTxt, model, o);
   // --json only changes what is printed (events instead of progress lines); charts and per-epoch
   // checkpoints are written as by default, so the wall time is what a user waits for.
-  const train = await runMeasured(process.execPath, [main, 'supervised', ...flags, '--json'], { env, timeoutMs: o.timeoutMs });
+  const train = await runMeasured(process.execPath, [main, 'supervised', ...flags, ...(o.extraFlags ?? []), '--json'], { env, timeoutMs: o.timeoutMs });
   if (train.code !== 0) throw new Error(`hogwild supervised exited with ${train.signal ?? train.code}: ${train.stderr.slice(-500)}`);
   const done = events(train.stdout).findLast((e) => e.event === 'done');
   const inLoop = Number(done?.seconds ?? done?.trainSeconds);
@@ -116,11 +119,12 @@ async function main(argv: string[]): Promise<void> {
   const config = textBenchConfig(quick);
   const dims = (arg('--dims') ?? [...new Set(config.cases.map((c) => c.dim))].join(',')).split(',').map(Number);
   const threads = (arg('--threads') ?? '1,2').split(',').map(Number);
+  const extraFlags = (arg('--extra') ?? '').split(' ').filter((f) => f.length > 0);
   const corpus = ensureCorpusFiles(config.corpus, arg('--cache') ?? 'bench/out/cache');
   console.log(`corpus ${corpus.config.train} train / ${corpus.config.test} test docs, ${corpus.trainTokens} tokens; ${config.epochs} epochs`);
   for (const dim of dims) {
     for (const t of threads) {
-      const r = await runHogwildSupervised({ corpus, dim, threads: t, epochs: config.epochs, lr: config.lr, workDir: join('bench/out/tmp', `text-d${dim}-t${t}`) });
+      const r = await runHogwildSupervised({ corpus, dim, threads: t, epochs: config.epochs, lr: config.lr, workDir: join('bench/out/tmp', `text-d${dim}-t${t}`), extraFlags });
       if (!r.available) throw new Error(r.reason);
       console.log(
         `dim ${dim} · ${t} thread(s): wall ${r.wallSeconds.toFixed(2)} s, in loop ${r.trainSeconds.toFixed(2)} s ` +

@@ -43,4 +43,4 @@ export { Reader, Writer, type ReadNet, type ReadRecordResult, type ReadResult } 
 export { CompositeReader, CounterReader, countUntil, ReaderWithDelay, ReaderWithLimit, ReaderWithLimitBase, ReaderWithTimeLimit } from './readers.js';
 export { Field, fromColumnList, List, list, map, BlobRecord, Scalar, scalar, schema, Struct, struct, toField, type FieldInfo, type FieldSpec } from './schema.js';
 export * from './partitioned/index.js';
-export { DEFAULT_SYNC_EVERY, DenseReplicas, type ReplicateOptions } from './hogwild.js';
+export { DEFAULT_SYNC_EVERY, DenseReplicas, type ReplicateOptions, type RowReplicaSpec } from './hogwild.js';

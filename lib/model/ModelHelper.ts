@@ -8,7 +8,13 @@ export type ParamInit =
   | { type: 'xavier' }
   | { type: 'msra' }
   | { type: 'gaussian'; mean?: number; std?: number }
-  | { type: 'uniform'; min?: number; max?: number }
+  | {
+      type: 'uniform';
+      min?: number;
+      max?: number;
+      /** Draw only the first `count` elements (row-major); the rest start at 0 (default: all). */
+      count?: number;
+    }
   | { type: 'constant'; value?: number };
 
 /** A registered parameter. */
@@ -118,7 +124,10 @@ export class ModelHelper {
         blob = net.GaussianFill([], [name], { ...args, seed, mean: init.mean ?? 0, std: init.std ?? 0.01 });
         break;
       case 'uniform':
-        blob = net.UniformFill([], [name], { ...args, seed, min: init.min ?? -0.05, max: init.max ?? 0.05 });
+        if (init.count !== undefined && !(Number.isSafeInteger(init.count) && init.count >= 0)) {
+          throw new InvalidArgumentError(`Expected an integer >= 0 for init.count of parameter '${name}' but received ${init.count}`);
+        }
+        blob = net.UniformFill([], [name], { ...args, seed, min: init.min ?? -0.05, max: init.max ?? 0.05, fill_count: init.count });
         break;
       case 'constant':
         blob = net.ConstantFill([], [name], { ...args, value: init.value ?? 0 });

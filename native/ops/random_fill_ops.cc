@@ -8,6 +8,7 @@
 // double, whose log/cos/sin may differ in the last bit between C libraries,
 // which changes a float32 result only when it lies on a rounding boundary.
 // std::normal_distribution is avoided: its algorithm is implementation-defined.
+#include <algorithm>
 #include <cmath>
 
 #include "filler_op.h"
@@ -53,6 +54,10 @@ template <Dist K> class RandomFillOp final : public FillerOp {
     if constexpr (K == Dist::Uniform) {
       _a = argFloat("min", 0.0);
       _b = argFloat("max", 1.0);
+      // fill_count N >= 0: only the first N elements are drawn, the others are 0 (fastText 0.9.2
+      // initializes only the first thread/10 of its input matrix; matching it keeps its dynamics).
+      _fillCount = argInt("fill_count", -1);
+      if (_fillCount < -1) fail(codes::kInvalidArgument, "Expected fill_count >= 0 (or -1: all) but received " + std::to_string(_fillCount));
       if (!std::isfinite(_a) || !std::isfinite(_b) || _a > _b) {
         fail(codes::kInvalidArgument, "Expected finite min <= max but received min " + std::to_string(_a) + ", max " +
                                           std::to_string(_b));
@@ -79,7 +84,9 @@ template <Dist K> class RandomFillOp final : public FillerOp {
       const int64_t n = out.numel();
       if constexpr (K == Dist::Uniform || K == Dist::Xavier) {
         const double lo = K == Dist::Uniform ? _a : -scale, hi = K == Dist::Uniform ? _b : scale;
-        for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(lo + (hi - lo) * _rng.uniform());
+        const int64_t drawn = _fillCount < 0 ? n : std::min(n, _fillCount);
+        for (int64_t i = 0; i < drawn; ++i) p[i] = static_cast<T>(lo + (hi - lo) * _rng.uniform());
+        for (int64_t i = drawn; i < n; ++i) p[i] = T(0);
       } else {
         const double mean = K == Dist::Gaussian ? _a : 0.0, sd = K == Dist::Gaussian ? _b : scale;
         for (int64_t i = 0; i < n; i += 2) {
@@ -118,6 +125,7 @@ template <Dist K> class RandomFillOp final : public FillerOp {
 
   DType _dtype;
   double _a = 0, _b = 0;
+  int64_t _fillCount = -1;
   SplitMix64 _rng;
 };
 
@@ -125,7 +133,7 @@ template <Dist K> class RandomFillOp final : public FillerOp {
 
 #define HW_RANDOM_FILL_ARGS "shape", "extra_shape", "input_as_shape", "dtype", "seed"
 HW_REGISTER_OP(UniformFill, RandomFillOp<Dist::Uniform>)
-    .inputs(0, 1).outputs(1).argList({HW_RANDOM_FILL_ARGS, "min", "max"})
+    .inputs(0, 1).outputs(1).argList({HW_RANDOM_FILL_ARGS, "min", "max", "fill_count"})
     .describe("Uniform values in [min, max] (default [0, 1]); deterministic for a seed.");
 HW_REGISTER_OP(GaussianFill, RandomFillOp<Dist::Gaussian>)
     .inputs(0, 1).outputs(1).argList({HW_RANDOM_FILL_ARGS, "mean", "std"})

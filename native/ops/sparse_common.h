@@ -34,6 +34,11 @@ class SparseOpBase : public Operator {
   // Every length >= 0; with total >= 0 they must sum to it (`totalWhat` names it). Returns the sum.
   int64_t checkLengths(size_t i, const Tensor& lengths, int64_t total, const std::string& totalWhat) const;
 
+  // A per-thread replica of the first rows of a table (row_replica.h), input `ri`, against the
+  // table, input `ti`: float32, the table's row shape, at most its rows. Returns the replica's
+  // rows, or -1 when either tensor is null (not ready at instantiation).
+  int64_t checkRowReplica(size_t ri, const Tensor* replica, size_t ti, const Tensor* table) const;
+
   // Output `out` must be input `in` (the in-place updates). Checked by blob, at instantiation.
   void expectInPlace(size_t out, size_t in) const;
   // Output `out` must not be any input (ops that read their inputs after writing the output).

@@ -24,6 +24,7 @@
 
 #include "../kernels/hogwild_updates.h"
 #include "../kernels/sparse_kernels.h"
+#include "row_replica.h"
 #include "sparse_common.h"
 
 namespace hogwild {
@@ -327,13 +328,14 @@ enum class Reduce { Sum, Mean, WeightedSum };
 template <Reduce kR>
 class SparseLengthsReduceOp final : public SparseOpBase {
   static constexpr bool kW = kR == Reduce::WeightedSum;
-  static constexpr size_t kData = 0, kWeights = 1, kIndices = kW ? 2 : 1, kLengths = kW ? 3 : 2;
+  static constexpr size_t kData = 0, kWeights = 1, kIndices = kW ? 2 : 1, kLengths = kW ? 3 : 2, kReplica = kLengths + 1;
 
  public:
   SparseLengthsReduceOp(const OperatorDef& def, Workspace& ws) : SparseOpBase(def, ws) {
     if (kW) argBool("grad_on_weights", false);
     forbidAlias(0);
     validate(inputIfReady(kData), kW ? inputIfReady(kWeights) : nullptr, inputIfReady(kIndices), inputIfReady(kLengths));
+    if (hasReplica()) checkRowReplica(kReplica, inputIfReady(kReplica), kData, inputIfReady(kData));
   }
 
   void run(RunContext&) override {
@@ -342,6 +344,7 @@ class SparseLengthsReduceOp final : public SparseOpBase {
     const Tensor& lengths = input(kLengths);
     const Tensor* weights = kW ? &input(kWeights) : nullptr;
     validate(&data, weights, &idx, &lengths);
+    if (hasReplica()) return runWithReplica(data, weights, idx, lengths, input(kReplica));
     checkIndices(kIndices, idx, data.dim(0), "the rows of " + inputLabel(kData));
     checkLengths(kLengths, lengths, idx.numel(), "the number of indices in " + inputLabel(kIndices));
     Shape shape{lengths.numel()};
@@ -368,6 +371,58 @@ class SparseLengthsReduceOp final : public SparseOpBase {
   }
 
  private:
+  bool hasReplica() const { return numInputs() > kReplica; }
+
+  // Rows below the replica's count come from this thread's replica, the rest from the table:
+  // each segment sums the two parts separately, then scales (row_replica.h).
+  void runWithReplica(const Tensor& data, const Tensor* weights, const Tensor& idx, const Tensor& lengths, const Tensor& replica) {
+    const int64_t hotRows = checkRowReplica(kReplica, &replica, kData, &data);
+    checkIndices(kIndices, idx, data.dim(0), "the rows of " + inputLabel(kData));
+    checkLengths(kLengths, lengths, idx.numel(), "the number of indices in " + inputLabel(kIndices));
+    Shape shape{lengths.numel()};
+    const Shape rows = tailShape(data.shape(), 1);
+    shape.insert(shape.end(), rows.begin(), rows.end());
+    Tensor& out = output(0);
+    out.resize(DType::Float32, shape);
+    const int64_t block = data.sizeFrom(1);
+    const float* d = data.data<float>();
+    const float* hot = replica.data<float>();
+    const float* w = weights ? weights->data<float>() : nullptr;
+    float* o = out.data<float>();
+    _cold.resize(static_cast<size_t>(block));
+    const auto& k = sparseKernels();
+    withIndices(idx, [&](const auto* ix) {
+      using I = std::remove_const_t<std::remove_pointer_t<decltype(ix)>>;
+      RowSplit<I>& split = splitFor<I>();
+      withIndices(lengths, [&](const auto* len) {
+        int64_t start = 0;
+        for (int64_t s = 0; s < lengths.numel(); ++s) {
+          const int64_t n = static_cast<int64_t>(len[s]);
+          const float scale = kR == Reduce::Mean && n > 0 ? 1.f / static_cast<float>(n) : 1.f;
+          split.split(ix + start, n, w ? w + start : nullptr, hotRows);
+          float* os = o + s * block;
+          const int64_t nh = split.nh, nc = split.nc;
+          sumSegment(k, hot, block, split.hotIdx.data(), nh, w ? split.hotW.data() : nullptr, scale, os);
+          if (nc > 0) {
+            sumSegment(k, d, block, split.coldIdx.data(), nc, w ? split.coldW.data() : nullptr, scale, _cold.data());
+            for (int64_t j = 0; j < block; ++j) os[j] += _cold[static_cast<size_t>(j)];
+          }
+          start += n;
+        }
+      });
+    });
+  }
+
+  template <class I>
+  RowSplit<I>& splitFor() {
+    if constexpr (std::is_same_v<I, int32_t>) return _split32;
+    else return _split64;
+  }
+
+  RowSplit<int32_t> _split32;
+  RowSplit<int64_t> _split64;
+  std::vector<float> _cold;
+
   void validate(const Tensor* data, const Tensor* weights, const Tensor* idx, const Tensor* lengths) const {
     if (data) {
       expectFloat32(kData, *data);
@@ -536,14 +591,19 @@ using WeightedSumMainInputGradientOp = LengthsGradientOp<Reduce::WeightedSum, tr
 class ScatterWeightedSumOp final : public SparseOpBase {
  public:
   ScatterWeightedSumOp(const OperatorDef& def, Workspace& ws) : SparseOpBase(def, ws) {
-    if (numInputs() < 5 || numInputs() % 2 == 0) {
-      fail(codes::kInvalidArgument, "Expected an odd number of inputs, at least 5 (X0, W0, INDICES, X1, W1, ...), but received " +
-                                        std::to_string(numInputs()));
+    // row_replica 1: the last input is this thread's replica of X0's first rows (row_replica.h).
+    _replica = argBool("row_replica", false);
+    const size_t pairs = numInputs() - (_replica ? 1 : 0);
+    if (pairs < 5 || pairs % 2 == 0) {
+      fail(codes::kInvalidArgument, std::string("Expected an odd number of inputs, at least 5 (X0, W0, INDICES, X1, W1, ...)") +
+                                        (_replica ? " before the row replica" : "") + ", but received " + std::to_string(pairs));
     }
     expectInPlace(0, 0);
-    _xs.resize((numInputs() - 3) / 2);
+    _xs.resize((pairs - 3) / 2);
     _ws.resize(_xs.size());
+    _xk.resize(_xs.size());
     validate(false);
+    if (_replica) checkRowReplica(numInputs() - 1, inputIfReady(numInputs() - 1), 0, inputIfReady(0));
   }
 
   void run(RunContext&) override {
@@ -559,11 +619,58 @@ class ScatterWeightedSumOp final : public SparseOpBase {
     const int64_t block = x0.sizeFrom(1), n = idx.numel(), nx = static_cast<int64_t>(_xs.size());
     const auto& hw = hogwildUpdates();
     float* p = x0.data<float>();
+    if (_replica) {
+      const size_t ri = numInputs() - 1;
+      Tensor& replica = inputBlob(ri).mutableTensor();
+      const int64_t hotRows = checkRowReplica(ri, &replica, 0, &x0);
+      if (idx.dtype() == DType::Int32) scatterWithReplica(hw.scatterWeightedSumI32, p, replica.data<float>(), hotRows, block, idx.data<int32_t>(), n, w0);
+      else scatterWithReplica(hw.scatterWeightedSumI64, p, replica.data<float>(), hotRows, block, idx.data<int64_t>(), n, w0);
+      return;
+    }
     if (idx.dtype() == DType::Int32) hw.scatterWeightedSumI32(p, block, idx.data<int32_t>(), n, w0, _xs.data(), _ws.data(), nx);
     else hw.scatterWeightedSumI64(p, block, idx.data<int64_t>(), n, w0, _xs.data(), _ws.data(), nx);
   }
 
  private:
+  // Rows below hotRows update this thread's private replica (plain stores: nothing else writes
+  // it), the others go through the Hogwild update kernel in one call over their gathered rows.
+  template <class I, class Kernel>
+  void scatterWithReplica(Kernel kernel, float* p, float* hot, int64_t hotRows, int64_t block, const I* idx, int64_t n, float w0) {
+    RowSplit<I>& split = splitFor<I>();
+    split.split(idx, n, nullptr, hotRows);
+    const size_t nx = _xs.size();
+    for (int64_t h = 0; h < split.nh; ++h) {
+      float* __restrict row = hot + static_cast<int64_t>(split.hotIdx[static_cast<size_t>(h)]) * block;
+      const int64_t k = split.hotPos[static_cast<size_t>(h)];
+      for (int64_t j = 0; j < block; ++j) row[j] *= w0;
+      for (size_t i = 0; i < nx; ++i) {
+        const float* __restrict x = _xs[i] + k * block;
+        const float wi = _ws[i];
+        for (int64_t j = 0; j < block; ++j) row[j] += wi * x[j];
+      }
+    }
+    if (split.nc == 0) return;
+    _coldRows.resize(nx);
+    for (size_t i = 0; i < nx; ++i) {
+      _coldRows[i].resize(static_cast<size_t>(split.nc * block));
+      for (int64_t c = 0; c < split.nc; ++c) {
+        std::memcpy(_coldRows[i].data() + c * block, _xs[i] + split.coldPos[static_cast<size_t>(c)] * block, static_cast<size_t>(block) * sizeof(float));
+      }
+      _xk[i] = _coldRows[i].data();
+    }
+    kernel(p, block, split.coldIdx.data(), split.nc, w0, _xk.data(), _ws.data(), static_cast<int64_t>(nx));
+  }
+
+  template <class I>
+  RowSplit<I>& splitFor() {
+    if constexpr (std::is_same_v<I, int32_t>) return _split32;
+    else return _split64;
+  }
+
+  RowSplit<int32_t> _split32;
+  RowSplit<int64_t> _split64;
+  std::vector<std::vector<float>> _coldRows;
+
   void validate(bool runtime) const {
     const Tensor* x0 = runtime ? &input(0) : inputIfReady(0);
     const Tensor* idx = runtime ? &input(2) : inputIfReady(2);
@@ -581,8 +688,9 @@ class ScatterWeightedSumOp final : public SparseOpBase {
       if (x0 && idx) expectRowsPerIndex(i, *x, *idx, tailShape(x0->shape(), 1));
     }
   }
-  std::vector<const float*> _xs;
+  std::vector<const float*> _xs, _xk;
   std::vector<float> _ws;
+  bool _replica = false;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -643,13 +751,13 @@ HW_REGISTER_OP(LengthsMean, LengthsReduceOp<true>)
     .describe("OUTPUT[i] = mean of the next LENGTHS[i] rows of DATA (zeros for an empty segment).");
 
 HW_REGISTER_OP(SparseLengthsSum, SparseLengthsReduceOp<Reduce::Sum>)
-    .inputs(3).outputs(1).gradientMaker(sparseLengthsGradient<Reduce::Sum>)
+    .inputs(3, 4).outputs(1).gradientMaker(sparseLengthsGradient<Reduce::Sum>)
     .describe("OUTPUT[i] = sum of DATA[INDICES[j]] over the next LENGTHS[i] positions j.");
 HW_REGISTER_OP(SparseLengthsMean, SparseLengthsReduceOp<Reduce::Mean>)
-    .inputs(3).outputs(1).gradientMaker(sparseLengthsGradient<Reduce::Mean>)
+    .inputs(3, 4).outputs(1).gradientMaker(sparseLengthsGradient<Reduce::Mean>)
     .describe("OUTPUT[i] = mean of DATA[INDICES[j]] over the next LENGTHS[i] positions j (zeros when empty).");
 HW_REGISTER_OP(SparseLengthsWeightedSum, SparseLengthsReduceOp<Reduce::WeightedSum>)
-    .inputs(4).outputs(1).arg("grad_on_weights").gradientMaker(sparseLengthsGradient<Reduce::WeightedSum>)
+    .inputs(4, 5).outputs(1).arg("grad_on_weights").gradientMaker(sparseLengthsGradient<Reduce::WeightedSum>)
     .describe("OUTPUT[i] = sum of WEIGHTS[j] * DATA[INDICES[j]] over the next LENGTHS[i] positions j.");
 
 HW_REGISTER_OP(LengthsSumGradient, SumGradientOp).inputs(2).outputs(1);
@@ -660,8 +768,9 @@ HW_REGISTER_OP(SparseLengthsWeightedSumGradient, WeightedSumGradientOp).inputs(3
 HW_REGISTER_OP(SparseLengthsWeightedSumWithMainInputGradient, WeightedSumMainInputGradientOp).inputs(5).outputs(2);
 
 HW_REGISTER_OP(ScatterWeightedSum, ScatterWeightedSumOp)
-    .inputs(5, INT_MAX).outputs(1)
-    .describe("In place: X0[INDICES[k]] = W0 * X0[INDICES[k]] + sum_i Wi * Xi[k]; duplicates applied again.");
+    .inputs(5, INT_MAX).outputs(1).arg("row_replica")
+    .describe("In place: X0[INDICES[k]] = W0 * X0[INDICES[k]] + sum_i Wi * Xi[k]; duplicates applied again. "
+              "row_replica 1: the last input is a per-thread replica of X0's first rows, updated instead.");
 HW_REGISTER_OP(ScatterAssign, ScatterAssignOp)
     .inputs(3).outputs(1).describe("In place: DATA[INDICES[k]] = SLICES[k].");
 

@@ -198,6 +198,20 @@ TEST(random_fill_distributions) {
   CHECK_NEAR(sd, std::sqrt(0.02), 0.005);  // fan_out = numel / dim1 = 100
 }
 
+TEST(uniform_fill_count_draws_only_the_first_elements) {
+  // fastText 0.9.2 draws only the first thread/10 of its input matrix; the rest starts at 0.
+  Workspace ws;
+  run(ws, {makeOp("UniformFill", {}, {"all"}, {{"shape", Is({4, 5})}, {"seed", I(7)}, {"min", F(1)}, {"max", F(2)}}),
+           makeOp("UniformFill", {}, {"part"}, {{"shape", Is({4, 5})}, {"seed", I(7)}, {"min", F(1)}, {"max", F(2)}, {"fill_count", I(7)}}),
+           makeOp("UniformFill", {}, {"none"}, {{"shape", Is({4, 5})}, {"fill_count", I(0)}}),
+           makeOp("UniformFill", {}, {"over"}, {{"shape", Is({2})}, {"min", F(1)}, {"max", F(2)}, {"fill_count", I(99)}})});
+  const auto all = read(ws, "all"), part = read(ws, "part");
+  for (size_t i = 0; i < 20; ++i) CHECK(part[i] == (i < 7 ? all[i] : 0.0));  // the same stream, cut at 7
+  for (double x : read(ws, "none")) CHECK(x == 0.0);
+  for (double x : read(ws, "over")) CHECK(x >= 1.0);
+  CHECK_THROWS_CODE(run(ws, makeOp("UniformFill", {}, {"o"}, {{"shape", Is({2})}, {"fill_count", I(-2)}})), codes::kInvalidArgument);
+}
+
 TEST(random_fill_bad_args) {
   Workspace ws;
   auto fill = [&](const char* type, std::map<std::string, Argument> args) { run(ws, makeOp(type, {}, {"o"}, std::move(args))); };

@@ -129,6 +129,43 @@ TEST(scatter_weighted_sum_applies_duplicates_again) {
   CHECK(allClose(fetch(ws, "y0"), {-2 + 2, -2.5f + 2, -3 + 2, 1 - 0.5f + 2, 1 - 1 + 2, 1 - 1.5f + 2}, 1e-6, "two inputs"));
 }
 
+// A per-thread replica of the table's first rows (row_replica.h): rows below its count are
+// read from and written to the replica, the others to the table.
+TEST(row_replica_routes_the_first_rows) {
+  Workspace ws;
+  feedTable(ws);                                        // row r = [r, 10 r], 5 rows
+  feedF(ws, "hot", {2, 2}, {100, 200, 300, 400});       // replica of rows 0 and 1
+  feed<int32_t>(ws, "ids", {5}, {4, 1, 0, 3, 1});
+  feed<int32_t>(ws, "len", {2}, {3, 2});
+  run(ws, makeOp("SparseLengthsSum", {"emb", "ids", "len", "hot"}, {"sum"}));
+  // [4,40] + [300,400] + [100,200]; [3,30] + [300,400]
+  CHECK((fetch(ws, "sum") == std::vector<float>{404, 640, 303, 430}));
+  run(ws, makeOp("SparseLengthsMean", {"emb", "ids", "len", "hot"}, {"mean"}));
+  CHECK(allClose(fetch(ws, "mean"), {404.f / 3, 640.f / 3, 151.5f, 215}, 1e-5, "mean"));
+  feedF(ws, "wts", {5}, {1, 2, 1, 1, 0.5f});
+  run(ws, makeOp("SparseLengthsWeightedSum", {"emb", "wts", "ids", "len", "hot"}, {"wsum"}));
+  CHECK((fetch(ws, "wsum") == std::vector<float>{704, 1040, 153, 230}));  // 4 + 2*300 + 100, 40 + 2*400 + 200; 3 + 150, 30 + 200
+
+  feedScalar(ws, "one", 1);
+  feedF(ws, "g", {5, 2}, {1, 1, 2, 2, 3, 3, 4, 4, 5, 5});
+  feedScalar(ws, "lr", -1);
+  run(ws, makeOp("ScatterWeightedSum", {"emb", "one", "ids", "g", "lr", "hot"}, {"emb"}, {{"row_replica", I(1)}}));
+  // Replica rows 1 (twice) and 0 moved; table rows 0 and 1 did not; rows 4 and 3 did.
+  CHECK((fetch(ws, "hot") == std::vector<float>{97, 197, 293, 393}));
+  CHECK((fetch(ws, "emb") == std::vector<float>{0, 0, 1, 10, 2, 20, -1, 26, 3, 39}));
+
+  // A replica with more rows than the table, or another row shape, is refused.
+  feedF(ws, "tooMany", {6, 2}, std::vector<float>(12, 0.f));
+  feedF(ws, "wide", {2, 3}, std::vector<float>(6, 0.f));
+  CHECK_THROWS_CODE(run(ws, makeOp("SparseLengthsSum", {"emb", "ids", "len", "tooMany"}, {"o"})), codes::kShapeMismatch);
+  CHECK_THROWS_CODE(run(ws, makeOp("SparseLengthsSum", {"emb", "ids", "len", "wide"}, {"o"})), codes::kShapeMismatch);
+  CHECK_THROWS_CODE(run(ws, makeOp("ScatterWeightedSum", {"emb", "one", "ids", "g", "lr", "wide"}, {"emb"}, {{"row_replica", I(1)}})),
+                    codes::kShapeMismatch);
+  // row_replica needs the replica after the (X, W) pairs.
+  CHECK_THROWS_CODE(run(ws, makeOp("ScatterWeightedSum", {"emb", "one", "ids", "g", "lr"}, {"emb"}, {{"row_replica", I(1)}})),
+                    codes::kInvalidArgument);
+}
+
 TEST(scatter_assign_last_duplicate_wins) {
   Workspace ws;
   feed<int32_t>(ws, "d", {3, 2}, {0, 0, 0, 0, 0, 0});

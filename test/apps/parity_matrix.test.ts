@@ -5,11 +5,12 @@
 // (400–2 000 documents, 1 000 test documents each; about 40 s on 2 idle cores). At this size an underfit
 // cell's P@1 moves by several points with fastText's own seed, so each cell
 // may trail fastText by 3 pt plus twice fastText's seed-to-seed change in that
-// cell, and the mean gap over the 39 cells by 0.5 pt. Underfit cells (fastText
-// below 85 % of its best P@1 on that corpus) get 6 pt: on 400 two-label lines
-// at lr 0.1, dim 100, 5 epochs hogwild trails by about 5 pt with every batch
-// size and thread count, a gap not yet explained (converged cells agree). The
-// full-size run (0.3 pt per cell) is `node dist-bench/bench/parity_matrix.js`.
+// cell, and the mean gap over the 39 cells by 0.5 pt. (An underfit cell — 400
+// two-label lines, lr 0.1, dim 100, 5 epochs — used to trail by 6 pt: fastText
+// 0.9.2 starts only the first thread/10 of its input matrix random, the rest
+// at 0, and hogwild started every row random. It now does as fastText; the
+// cell is within 1 pt.) The full-size run (0.3 pt per cell) is
+// `node dist-bench/bench/parity_matrix.js`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +30,9 @@ test.skipIf(!hasFasttext)('P@1 of hogwild supervised stays with fastText\'s over
   const table = `${TABLE_HEADER}\n${results.map(formatRow).join('\n')}`;
   const mean = results.reduce((s, r) => s + r.gap, 0) / results.length;
   expect(results.length, table).toBe(39);
-  const best = new Map<string, number>();
-  for (const r of results) best.set(r.shape, Math.max(best.get(r.shape) ?? 0, r.fasttext));
   for (const r of results) {
-    const underfit = r.fasttext < 0.85 * best.get(r.shape)!;
-    const bound = (underfit ? 0.06 : 0.03) + 2 * Math.abs(r.fasttext - r.fasttextSeed2);
+    const bound = 0.03 + 2 * Math.abs(r.fasttext - r.fasttextSeed2);
     expect(r.gap, `${formatRow(r)}\n${table}`).toBeGreaterThanOrEqual(-bound);
   }
   expect(mean, `mean gap ${mean}\n${table}`).toBeGreaterThanOrEqual(-0.005);
-}, 180_000);
+}, 300_000);

@@ -79,6 +79,16 @@ describe('supervised, test, predict', () => {
     expect(JSON.parse(json.stdout)).toEqual({ examples: 600, k: 1, precision: p1 === 1 ? 1 : expect.closeTo(p1, 3), recall: expect.any(Number) });
   });
 
+  test('-hot-rows: 2 threads with per-thread copies of the frequent words\' rows reach the same band', async () => {
+    const out = join(dir, 'hot');
+    const r = await runCli(dist, ['supervised', '-input', join(dir, 'train.txt'), '-output', out, '-dim', '16', '-epoch', '5', '-lr', '0.5', '-thread', '2', '-hot-rows', '64', '-no-charts'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(exits.ok);
+    const t = await runCli(dist, ['test', `${out}.bin`, join(dir, 'test.txt'), '1', '--json']);
+    const p1 = (JSON.parse(t.stdout) as { precision: number }).precision;
+    expect(p1).toBeGreaterThan(0.75);
+    expect(p1).toBeLessThan(0.99);
+  });
+
   test('predict, predict-prob, k, threshold and stdin', async () => {
     const model = join(dir, 'model.bin');
     const lines = readFileSync(join(dir, 'test.txt'), 'utf8').split('\n').slice(0, 5);
@@ -181,6 +191,7 @@ describe('errors: one line on stderr, a meaningful exit status', () => {
     ['missing model', () => ['test', join(dir, 'nope.bin'), join(dir, 'test.txt')], exits.input, /cannot load model .*nope\.bin/],
     ['missing test file', () => ['test', join(dir, 'model.bin'), join(dir, 'nope.txt')], exits.input, /cannot read test file .*nope\.txt: no such file/],
     ['not a model', () => ['test', join(dir, 'test.txt'), join(dir, 'test.txt')], exits.input, /cannot load model .*test\.txt/],
+    ['bad -hot-rows', () => ['supervised', '-input', join(dir, 'train.txt'), '-output', join(dir, 'bad'), '-hot-rows', '-1'], exits.usage, /hot-rows/],
     ['bad k', () => ['predict', join(dir, 'model.bin'), join(dir, 'test.txt'), 'x'], exits.usage, /expected an integer >= 1 for k but received 'x'/],
     ['missing job module', () => ['run', join(dir, 'nope.mjs')], exits.input, /cannot run .*nope\.mjs: no such file/],
   ];

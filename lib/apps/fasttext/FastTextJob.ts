@@ -162,12 +162,18 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
     loss: o.loss,
     labelCounts: scan.labelCounts,
     neg: o.neg,
+    initThreads: o.thread,
   });
   // Model averaging across ranks inside the Hogwild loop (w += mean - snapshot).
   const averaged = [FASTTEXT_BLOBS.input, FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias];
   if (averageEvery > 0) model.net.ModelAverage(averaged, averaged, { every: averageEvery });
   job.initGroup.scope(() => new Task({ name: 'fasttext_params', step: model.paramInitNet }));
 
+  // The most frequent words (the dictionary numbers words by decreasing count) are in almost every
+  // batch: -hot-rows gives each thread its own copy of their rows (not with ModelAverage, which
+  // reads and writes the whole table).
+  const hotCount = averageEvery > 0 ? 0 : Math.min(o.hotRows, scan.nwords);
+  const hotRows = hotCount > 0 ? [{ param: FASTTEXT_BLOBS.input, count: hotCount }] : [];
   // Hogwild trainer: every thread runs the model net on its own records, updating the shared parameters.
   const report = {} as Record<'lossSum' | 'iteration', TaskOutput>;
   const progressBlobs = { iteration: 'fasttext/progress_iteration', lossSum: 'fasttext/progress_loss' };
@@ -176,9 +182,11 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
     pipe(shards > 1 ? new ReaderWithLimit(epochReader, batchesPerEpoch) : epochReader, {
       numThreads: o.thread,
       name: 'fasttext_hogwild',
-      // Every example writes the whole output layer: with several threads each
-      // trains its own copy, merged every syncEvery batches (docs/hogwild.md).
-      ...(o.thread > 1 && o.syncEvery > 0 && denseParams.length > 0 ? { replicate: { params: denseParams, syncEvery: o.syncEvery } } : {}),
+      // Every example writes the whole output layer (softmax, ova), every batch the loss sum and
+      // the iteration count (and most batches the most frequent words' rows): with
+      // several threads each trains its own copy of them, merged every syncEvery
+      // batches, so those cache lines do not bounce between cores per batch (docs/hogwild.md).
+      ...(o.thread > 1 && o.syncEvery > 0 ? { replicate: { params: [...denseParams, FASTTEXT_BLOBS.lossSum, FASTTEXT_BLOBS.iteration], syncEvery: o.syncEvery, rows: hotRows } } : {}),
       processor: {
         name: 'fasttext_sgd',
         process: (record: BlobRecord) => {

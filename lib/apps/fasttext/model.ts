@@ -6,8 +6,8 @@
  * (hs, ns, ova: lib/model/losses), gradients from addGradientOperators, plain SGD
  * (ScatterWeightedSum on the touched input rows, WeightedSum on the output
  * layer) with the rate decayed linearly from `lr` to 0 over `totalBatches`.
- * The input rows start uniform in ±1/dim and the output layer at 0, as in
- * fastText. buildFastTextJob wraps it with fastText's file, dictionary and
+ * The input rows start uniform in ±1/dim (only the first thread/10 of them
+ * with `initThreads`) and the output layer at 0, as in fastText. buildFastTextJob wraps it with fastText's file, dictionary and
  * schedule; it is exported for jobs composed by hand.
  */
 import { InvalidArgumentError } from '../../errors/index.js';
@@ -40,6 +40,15 @@ export interface FastTextModelOptions {
   labelCounts?: readonly number[];
   /** Negatives per example for ns (default 5). */
   neg?: number;
+  /**
+   * fastText's -thread, for its initialization: fastText 0.9.2 draws its input
+   * matrix in 10 blocks of elements, one per thread, so only the first
+   * min(thread, 10)/10 of it (the most frequent words' rows) starts random and
+   * the rest at 0. Matching it matters where training is short (an underfit
+   * run at dim 100 trailed fastText by 6 pt with every row random). Default:
+   * every row random.
+   */
+  initThreads?: number;
 }
 
 /** A built fastText model: parameters, the training processor and what to replicate per thread. */
@@ -79,9 +88,11 @@ export function buildFastTextModel(o: FastTextModelOptions): FastTextModelParts 
 
   const model = new ModelHelper({ name: 'fasttext', seed: o.seed ?? 0 });
   const [values, lengths, label] = ['fasttext_in/values', 'fasttext_in/lengths', 'fasttext_in/label'];
+  const elements = inputRows * dim;
+  const initThreads = o.initThreads === undefined ? undefined : positiveInt(o.initThreads, 'initThreads');
   const hidden = model.embeddingBag(values, lengths, 'fasttext/input', inputRows, dim, {
     mode: 'mean',
-    init: { type: 'uniform', min: -1 / dim, max: 1 / dim },
+    init: { type: 'uniform', min: -1 / dim, max: 1 / dim, ...(initThreads === undefined ? {} : { count: Math.min(elements, initThreads * Math.floor(elements / 10)) }) },
   });
   // fastText's output layer has no bias. The blob exists (model files hold it,
   // predictors add it) but stays 0: it is not a parameter, so SGD never moves it.

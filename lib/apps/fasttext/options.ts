@@ -58,6 +58,13 @@ export interface FastTextTrainOptions {
    * place like fastText. Default 16.
    */
   syncEvery?: number;
+  /**
+   * With thread > 1: input rows of the most frequent words (the first rows:
+   * the dictionary numbers words by decreasing count) that each thread trains
+   * in its own copy, merged every `syncEvery` batches (pipe()'s
+   * `replicate.rows`; docs/hogwild.md §2). Default 0: shared in place.
+   */
+  hotRows?: number;
   /** Skip lines without a known label instead of failing (fastText skips them silently; default false). */
   skipInvalid?: boolean;
 }
@@ -109,6 +116,7 @@ export function resolveFastTextOptions(o: FastTextTrainOptions): ResolvedFastTex
     label,
     batchSize: int(o.batchSize ?? 0, 'batchSize', 0, 1 << 20),
     syncEvery: int(o.syncEvery ?? 16, 'syncEvery', 0, 1 << 20),
+    hotRows: int(o.hotRows ?? 0, 'hotRows', 0, 1 << 24),
     skipInvalid: o.skipInvalid ?? false,
   };
 }

@@ -40,6 +40,7 @@ const OPTIONS: OptionSpecs = {
   pretrainedVectors: { type: 'string', value: 'file', description: 'word vectors (.vec) for the input rows of the words they have' },
   'checkpoint-dir': { type: 'string', value: 'dir', description: 'where a checkpoint is saved after every epoch', default: '<prefix>.checkpoints' },
   resume: { type: 'boolean', description: 'resume from the newest valid checkpoint in the checkpoint directory' },
+  'hot-rows': { type: 'string', value: 'int', description: 'with -thread > 1: input rows of the most frequent words each thread trains in its own copy (docs/hogwild.md §2)', default: '0' },
   'skip-invalid': { type: 'boolean', description: 'skip lines without a known label (fastText does so silently) instead of failing' },
   'no-charts': { type: 'boolean', description: 'do not write the loss and throughput charts' },
   json: { type: 'boolean', description: 'machine-readable events, one JSON object per line on stdout' },
@@ -65,6 +66,7 @@ function trainOptions(v: ParsedArgs['values']): FastTextTrainOptions {
   set('minCount', intOption(v, 'minCount', 1));
   set('minCountLabel', intOption(v, 'minCountLabel', 0));
   set('seed', intOption(v, 'seed', 0, 0x7fffffff));
+  set('hotRows', intOption(v, 'hot-rows', 0, 1 << 24));
   if (v.loss !== undefined) {
     const loss = String(v.loss);
     if (!['softmax', 'ns', 'hs', 'ova'].includes(loss)) throw new UsageError(`expected one of softmax, ns, hs, ova for -loss but received '${loss}'`);
