@@ -67,8 +67,9 @@ export async function runHogwildSupervised(o: HogwildTextOptions): Promise<PeerO
   const model = join(dir, 'model');
   const env = o.env ?? process.env;
   const flags = supervisedFlags(o.corpus.trainTxt, model, o);
-  // --json only changes what is printed (events instead of progress lines); charts and per-epoch
-  // checkpoints are written as by default, so the wall time is what a user waits for.
+  // --json only changes what is printed (events instead of progress lines); per-epoch
+  // checkpoints are written as by default (charts only with -charts, off by default as in
+  // fastText), so the wall time is what a user waits for.
   const train = await runMeasured(process.execPath, [main, 'supervised', ...flags, ...(o.extraFlags ?? []), '--json'], { env, timeoutMs: o.timeoutMs });
   if (train.code !== 0) throw new Error(`hogwild supervised exited with ${train.signal ?? train.code}: ${train.stderr.slice(-500)}`);
   const done = events(train.stdout).findLast((e) => e.event === 'done');

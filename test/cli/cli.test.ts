@@ -58,7 +58,7 @@ describe('help and usage', () => {
 describe('supervised, test, predict', () => {
   test('supervised then test reaches the expected accuracy band; files are written next to the model', async () => {
     const out = join(dir, 'model');
-    const r = await runCli(dist, ['supervised', '-input', join(dir, 'train.txt'), '-output', out, '-dim', '16', '-epoch', '5', '-lr', '0.5', '-thread', '2'], { cwd: dir });
+    const r = await runCli(dist, ['supervised', '-input', join(dir, 'train.txt'), '-output', out, '-dim', '16', '-epoch', '5', '-lr', '0.5', '-thread', '2', '-charts'], { cwd: dir });
     expect(r.code, r.stderr).toBe(exits.ok);
     expect(r.stderr).toMatch(/^Read 0M words\nNumber of words: +\d+\nNumber of labels: 6\n/);
     expect(r.stderr).toMatch(/epoch 5\/5 \| loss 0\.\d{4} \| [\d.]+[kM]? tokens\/s/); // plain lines: stderr is not a TTY
@@ -81,8 +81,10 @@ describe('supervised, test, predict', () => {
 
   test('-hot-rows: 2 threads with per-thread copies of the frequent words\' rows reach the same band', async () => {
     const out = join(dir, 'hot');
-    const r = await runCli(dist, ['supervised', '-input', join(dir, 'train.txt'), '-output', out, '-dim', '16', '-epoch', '5', '-lr', '0.5', '-thread', '2', '-hot-rows', '64', '-no-charts'], { cwd: dir });
+    const r = await runCli(dist, ['supervised', '-input', join(dir, 'train.txt'), '-output', out, '-dim', '16', '-epoch', '5', '-lr', '0.5', '-thread', '2', '-hot-rows', '64'], { cwd: dir });
     expect(r.code, r.stderr).toBe(exits.ok);
+    // Charts only with -charts, as fastText writes nothing but the model.
+    expect(existsSync(`${out}.train.svg`)).toBe(false);
     const t = await runCli(dist, ['test', `${out}.bin`, join(dir, 'test.txt'), '1', '--json']);
     const p1 = (JSON.parse(t.stdout) as { precision: number }).precision;
     expect(p1).toBeGreaterThan(0.75);
