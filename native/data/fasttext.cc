@@ -43,21 +43,21 @@ int32_t FastTextDictionary::find(std::string_view w, uint32_t h) const {
   if (_table.empty()) return -1;
   size_t mask = _table.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
-    int32_t e = _table[i];
-    if (e < 0) return -1;
-    if (_hashes[e] == h && _words[e].word == w) return e;
+    const Slot slot = _table[i];
+    if (slot.id < 0) return -1;
+    if (slot.hash == h && _words[slot.id].word == w) return slot.id;
   }
 }
 
 void FastTextDictionary::growTable() {
   size_t size = std::max<size_t>(1 << 12, _table.size());
   while (size < _words.size() * 2 + 2) size *= 2;
-  _table.assign(size, -1);
+  _table.assign(size, Slot{});
   size_t mask = size - 1;
   for (size_t e = 0; e < _words.size(); ++e) {
     size_t i = _hashes[e] & mask;
-    while (_table[i] >= 0) i = (i + 1) & mask;
-    _table[i] = static_cast<int32_t>(e);
+    while (_table[i].id >= 0) i = (i + 1) & mask;
+    _table[i] = Slot{_hashes[e], static_cast<int32_t>(e)};
   }
 }
 
@@ -75,8 +75,8 @@ void FastTextDictionary::addToken(std::string_view w, uint32_t h, int64_t count)
     growTable();
   } else {
     size_t mask = _table.size() - 1, i = h & mask;
-    while (_table[i] >= 0) i = (i + 1) & mask;
-    _table[i] = static_cast<int32_t>(_words.size() - 1);
+    while (_table[i].id >= 0) i = (i + 1) & mask;
+    _table[i] = Slot{h, static_cast<int32_t>(_words.size() - 1)};
   }
 }
 

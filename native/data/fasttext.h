@@ -126,7 +126,14 @@ class FastTextDictionary : public BlobObject {
   std::vector<Entry> _words;
   std::vector<uint32_t> _hashes;                 // per entry
   std::vector<std::vector<int32_t>> _subwords;   // per word, when maxn > 0
-  std::vector<int32_t> _table;                   // open addressing; -1 = empty
+  // Open addressing over entries. The slot keeps the entry's hash, so a probe
+  // that collides is rejected without touching the entry and a hit reads the
+  // entry alone (this lookup is the hottest loop of a file scan).
+  struct Slot {
+    uint32_t hash = 0;
+    int32_t id = -1;  // -1 = empty
+  };
+  std::vector<Slot> _table;
   int32_t _nwords = 0, _nlabels = 0;
   int64_t _ntokens = 0;
   struct EncodingCache {
