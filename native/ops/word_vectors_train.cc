@@ -19,7 +19,6 @@
 // have accumulated in this thread (a shared write per token would bounce the
 // counter's cache line between threads).
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -127,7 +126,6 @@ class WordVectorsTrainOp final : public Operator {
       for (int32_t k = 0; k < len[p]; ++k)
         if (_rng->uniform() <= keep[id[at + k]]) _line.push_back(id[at + k]);
       _localTokens += len[p];
-      _dbgKept += _line.size(); _dbgSeen += len[p];
       if (_skipgram) skipgram(inW, outW, lr);
       else cbow(inW, outW, lr);
       if (_localTokens > _lrUpdateRate) {
@@ -269,10 +267,6 @@ class WordVectorsTrainOp final : public Operator {
   const void* _checked[7] = {};
   std::unique_ptr<Rng> _rng;
   int64_t _localTokens = 0;
-  int64_t _dbgKept = 0, _dbgSeen = 0;
- public:
-  ~WordVectorsTrainOp() override { fprintf(stderr, "DBG kept %lld seen %lld\n", (long long)_dbgKept, (long long)_dbgSeen); }
- private:
   std::vector<int32_t> _line, _bow;
   std::vector<float> _hidden, _grad;
 };
