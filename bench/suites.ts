@@ -30,6 +30,7 @@ export const SUITES: Suite[] = [
   textSuite,
   mlpSuite,
   moduleSuite('checkpoint', 'Checkpoint save and load vs dd'),
+  moduleSuite('wordvectors', 'Word vectors: cbow and skipgram vs fasttext'),
   moduleSuite('partitioned', 'Partitioned Parquet (DuckDB) vs the native file readers'),
   moduleSuite('allreduce', 'Allreduce between 2 processes vs torch.distributed (gloo)'),
   moduleSuite('multinode', 'Multi-node training: 2 processes × 1 thread vs PyTorch DDP (gloo)'),
