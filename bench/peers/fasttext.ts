@@ -131,8 +131,9 @@ export interface WordVectorsRun {
 }
 
 /** The flags both programs take for a word-vectors case (fastText's names; its defaults otherwise). */
-export function wordVectorsFlags(o: { input: string; output: string; dim: number; epochs: number; threads: number }): string[] {
-  return ['-input', o.input, '-output', o.output, '-dim', String(o.dim), '-epoch', String(o.epochs), '-thread', String(o.threads), '-verbose', '0'];
+export function wordVectorsFlags(o: { input: string; output: string; dim: number; epochs: number; threads: number; bucket?: number }): string[] {
+  const bucket = o.bucket === undefined ? [] : ['-bucket', String(o.bucket)];
+  return ['-input', o.input, '-output', o.output, '-dim', String(o.dim), '-epoch', String(o.epochs), '-thread', String(o.threads), ...bucket, '-verbose', '0'];
 }
 
 /** Runs `command args…` (a word-vectors training) measured like every peer; throws when it fails. */
@@ -150,6 +151,7 @@ export async function runFasttextWordVectors(o: {
   dim: number;
   epochs: number;
   threads: number;
+  bucket?: number;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
 }): Promise<PeerOutcome<WordVectorsRun>> {
@@ -158,6 +160,6 @@ export async function runFasttextWordVectors(o: {
   if (!bin) return { name: 'fasttext', available: false, reason: fasttextUnavailable(env)! };
   mkdirSync(o.workDir, { recursive: true });
   const output = join(o.workDir, `fasttext-${o.model}`);
-  const flags = wordVectorsFlags({ input: o.input, output, dim: o.dim, epochs: o.epochs, threads: o.threads });
+  const flags = wordVectorsFlags({ input: o.input, output, dim: o.dim, epochs: o.epochs, threads: o.threads, ...(o.bucket === undefined ? {} : { bucket: o.bucket }) });
   return { name: 'fasttext', available: true, ...(await runWordVectorsCommand(bin, [o.model, ...flags], output, { threads: o.threads, env, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) })) };
 }
