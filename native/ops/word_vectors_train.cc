@@ -46,7 +46,7 @@ struct SigmoidTable {
     }
   }
   float operator()(float x) const {
-    if (x < -kMaxSigmoid) return 0.f;
+    if (!(x >= -kMaxSigmoid)) return 0.f;  // NaN too (a diverged run): never an out-of-range index
     if (x > kMaxSigmoid) return 1.f;
     return v[static_cast<int64_t>((x + kMaxSigmoid) * kSigmoidTableSize / kMaxSigmoid / 2)];
   }
