@@ -6,7 +6,7 @@
  * (lib/apps/wordvectors/corpus.ts: 50 classes of 100 words, 5 000 shared
  * words, 30 % of a line's tokens from its class).
  *
- * --quick (a smoke run): 300k tokens and 10 000 buckets, for both programs.
+ * --quick (a smoke run): 100k tokens and 10 000 buckets, for both programs.
  *
  * tokens/s is the corpus's tokens over the wall time of the whole command
  * (dictionary, training, writing .bin and .vec), what a user waits for; both
@@ -44,7 +44,7 @@ const CORPUS = { classes: 50, classWords: 100, sharedWords: 5000, signal: 0.3, l
 
 /** The corpus file and its planted classes, generated once into the cache. */
 async function corpusFiles(opts: SuiteOptions): Promise<{ path: string; planted: PlantedClasses; tokens: number }> {
-  const tokens = opts.quick ? 300_000 : 10_000_000;
+  const tokens = opts.quick ? 100_000 : 10_000_000;
   mkdirSync(opts.cacheDir, { recursive: true });
   const base = join(opts.cacheDir, `wordvectors-${tokens}-${CORPUS.seed}`);
   const path = `${base}.txt`;
