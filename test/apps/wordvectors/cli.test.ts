@@ -11,7 +11,9 @@ import { Writable } from 'node:stream';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
+import { readFastTextBin } from '../../../lib/apps/fasttext/fastTextBin/read.js';
 import { parseVec } from '../../../lib/apps/fasttext/fastTextBin/vec.js';
+import { serializeFastTextBin } from '../../../lib/apps/fasttext/fastTextBin/write.js';
 import { classPurity } from '../../../lib/apps/wordvectors/quality.js';
 import { wordVectorsCorpus, type PlantedClasses } from '../../../lib/apps/wordvectors/corpus.js';
 import { EXIT } from '../../../lib/cli/exitCodes.js';
@@ -55,6 +57,12 @@ describe('hogwild cbow / skipgram', () => {
     expect(vec.dim).toBe(20);
     expect(vec.words[0]).toBe('</s>');
     expect(classPurity(vec, planted)).toBeGreaterThan(0.8);
+    // The .bin (written piece by piece) is exactly what the fastText writer makes of what it holds.
+    const bytes = readFileSync(`${out}.bin`);
+    const bin = await readFastTextBin(`${out}.bin`);
+    expect(bin.args.model).toBe(model === 'cbow' ? 'cbow' : 'sg');
+    expect(bin.input.rows).toBe(bin.nwords); // -maxn 0: no buckets
+    expect(Buffer.compare(serializeFastTextBin(bin), bytes)).toBe(0);
     // Control: the same run with a learning rate too small to move anything.
     await hogwild(model, '-input', corpus, '-output', `${out}.untrained`, '-epoch', '1', '-lr', '1e-9', ...common);
     expect(classPurity(parseVec(readFileSync(`${out}.untrained.vec`, 'utf8')), planted)).toBeLessThan(0.4);
