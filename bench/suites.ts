@@ -32,6 +32,7 @@ export const SUITES: Suite[] = [
   moduleSuite('fasttext_losses', 'fastText -loss hs with 2,000 labels vs fasttext'),
   moduleSuite('parity_matrix', 'Accuracy parity: hogwild supervised vs fasttext supervised, same flags and file (P@1)'),
   moduleSuite('checkpoint', 'Checkpoint save and load vs dd'),
+  moduleSuite('wordvectors', 'Word vectors: cbow and skipgram vs fasttext'),
   moduleSuite('partitioned', 'Partitioned Parquet (DuckDB) vs the native file readers'),
   moduleSuite('allreduce', 'Allreduce between 2 processes vs torch.distributed (gloo)'),
   moduleSuite('multinode', 'Multi-node training: 2 processes × 1 thread vs PyTorch DDP (gloo)'),

@@ -63,3 +63,4 @@ export { ModelHelper, type EmbeddingBagOptions, type FcOptions, type ModelHelper
 export { buildAdagrad, buildAdam, buildMomentumSgd, buildSgd, type LearningRatePolicy, type LearningRateWarmup, type OptimizerOptions } from './model/optimizers.js';
 export * from './data/index.js';
 export * from './apps/fasttext/index.js';
+export * from './apps/wordvectors/index.js';

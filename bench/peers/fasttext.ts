@@ -120,3 +120,46 @@ export async function runFasttextPredict(o: { model: string; input: string; line
   if (!existsSync(o.model)) return { name: 'fasttext', available: false, reason: `no fastText model: fasttext supervised did not run (${o.model})` };
   return { name: 'fasttext', available: true, ...(await runPredictCommand(bin, ['predict', o.model, '-'], o.input, o.lines, { env: pinnedEnv(1, env), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) })) };
 }
+
+/** One word-vectors training process (ours or fastText's): the whole command, measured from outside. */
+export interface WordVectorsRun {
+  wallSeconds: number;
+  cpuSeconds?: number;
+  peakRssBytes: number;
+  /** `<prefix>.vec` it wrote. */
+  vec: string;
+}
+
+/** The flags both programs take for a word-vectors case (fastText's names; its defaults otherwise). */
+export function wordVectorsFlags(o: { input: string; output: string; dim: number; epochs: number; threads: number; bucket?: number }): string[] {
+  const bucket = o.bucket === undefined ? [] : ['-bucket', String(o.bucket)];
+  return ['-input', o.input, '-output', o.output, '-dim', String(o.dim), '-epoch', String(o.epochs), '-thread', String(o.threads), ...bucket, '-verbose', '0'];
+}
+
+/** Runs `command args…` (a word-vectors training) measured like every peer; throws when it fails. */
+export async function runWordVectorsCommand(command: string, args: string[], output: string, o: { threads: number; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<WordVectorsRun> {
+  const run = await runMeasured(command, args, { env: pinnedEnv(o.threads, o.env ?? process.env), timeoutMs: o.timeoutMs });
+  if (run.code !== 0) throw new Error(`${command} ${args.slice(0, 2).join(' ')} exited with ${run.signal ?? run.code}: ${run.stderr.slice(-500)}`);
+  return { wallSeconds: run.wallSeconds, ...(run.cpuSeconds === undefined ? {} : { cpuSeconds: run.cpuSeconds }), peakRssBytes: run.peakRssBytes, vec: `${output}.vec` };
+}
+
+/** `fasttext cbow|skipgram -input … -output <workDir>/fasttext-<model> -dim … -epoch … -thread …`. */
+export async function runFasttextWordVectors(o: {
+  model: 'cbow' | 'skipgram';
+  input: string;
+  workDir: string;
+  dim: number;
+  epochs: number;
+  threads: number;
+  bucket?: number;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}): Promise<PeerOutcome<WordVectorsRun>> {
+  const env = o.env ?? process.env;
+  const bin = fasttextBinary(env);
+  if (!bin) return { name: 'fasttext', available: false, reason: fasttextUnavailable(env)! };
+  mkdirSync(o.workDir, { recursive: true });
+  const output = join(o.workDir, `fasttext-${o.model}`);
+  const flags = wordVectorsFlags({ input: o.input, output, dim: o.dim, epochs: o.epochs, threads: o.threads, ...(o.bucket === undefined ? {} : { bucket: o.bucket }) });
+  return { name: 'fasttext', available: true, ...(await runWordVectorsCommand(bin, [o.model, ...flags], output, { threads: o.threads, env, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) })) };
+}

@@ -32,8 +32,9 @@ ${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
 
 Start with:  hogwild demo
 
-The fastText commands (supervised, test, predict, predict-prob) take fastText's
-arguments, so a fastText command line works with the program name changed.
+The fastText commands (supervised, cbow, skipgram, test, predict, predict-prob,
+print-word-vectors, print-sentence-vectors, nn, analogies) take fastText's arguments, so a
+fastText command line works with the program name changed.
 
 Global options:
   -h, --help     show help (also: hogwild <command> --help)

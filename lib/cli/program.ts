@@ -18,13 +18,14 @@ import { nn } from './commands/nn.js';
 import { analogies } from './commands/analogies.js';
 import { runCommand } from './commands/run.js';
 import { supervised } from './commands/supervised.js';
+import { cbow, skipgram } from './commands/wordVectors.js';
 import { EXIT, exitCodeOf, oneLine } from './exitCodes.js';
 import { commandHelp, mainHelp } from './help.js';
 
-export const COMMANDS: readonly Command[] = [demo, supervised, test, predict, predictProb, exportCommand, printWordVectors, printSentenceVectors, nn, analogies, runCommand, launchCommand];
+export const COMMANDS: readonly Command[] = [demo, supervised, cbow, skipgram, test, predict, predictProb, exportCommand, printWordVectors, printSentenceVectors, nn, analogies, runCommand, launchCommand];
 
 /** Commands whose flags are spelled with one dash in --help, as fastText does. */
-const FASTTEXT_STYLE = new Set(['supervised']);
+const FASTTEXT_STYLE = new Set(['supervised', 'cbow', 'skipgram']);
 
 function version(): string {
   try {

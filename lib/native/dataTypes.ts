@@ -16,6 +16,12 @@ export interface FastTextScanOptions {
   maxLineBytes?: number;
   skipInvalid?: boolean;
   checkUtf8?: boolean;
+  /**
+   * Word vectors (cbow, skipgram): no label is required and the file encodes
+   * as word ids only, in pieces of at most 1025 known tokens per line (an
+   * "example" is one piece; `tokens` and `ids` count its word ids). Default false.
+   */
+  unsupervised?: boolean;
   /** Threads that parse the file (line-aligned byte ranges; the result is the same). Default 1. */
   threads?: number;
   /**

@@ -146,6 +146,8 @@ export interface KnownOps {
   ReadRawArrayFile: Op1;
   ReadFastTextFile: OpN;
   BuildFastTextDictionary: Op1;
+  WordVectorsTables: OpN;
+  WordVectorsTrain: OpN;
   // diagnostics
   Print: OpN;
 }

@@ -113,7 +113,7 @@ void FastTextDictionary::buildSerial(const FileBytes& file) {
 void FastTextDictionary::finishBuild(const FileBytes& file) {
   threshold();
   HW_CHECK(_nwords > 0, codes::kData, file.path() << ": empty vocabulary (no word seen at least min_count = " << _opts.minCount << " times)");
-  HW_CHECK(_nlabels > 0, codes::kData, file.path() << ": no labels (no token starts with '" << _opts.labelPrefix << "')");
+  HW_CHECK(_nlabels > 0 || _opts.unsupervised, codes::kData, file.path() << ": no labels (no token starts with '" << _opts.labelPrefix << "')");
 }
 
 void FastTextDictionary::threshold() {
@@ -202,6 +202,7 @@ void FastTextDictionary::encodeLine(std::string_view line, bool eos, std::vector
 }
 
 FastTextEncoded FastTextDictionary::encodeRange(const FileBytes& file, const uint8_t* begin, size_t size) const {
+  if (_opts.unsupervised) return encodeWordsRange(file, begin, size);
   FastTextEncoded out;
   std::vector<int32_t> labels, hashes;
   LineReader lines(begin, size);

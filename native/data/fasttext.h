@@ -41,13 +41,21 @@ struct FastTextOptions {
   bool skipInvalid = false;
   // Check that the input is valid UTF-8 (fastText itself only sees bytes).
   bool checkUtf8 = true;
+  // Word vectors (cbow, skipgram): no label is required, and a file encodes as
+  // word ids only (fastText's getLine for unsupervised models). Not part of the
+  // checkpoint record: it changes how a file is read, not the dictionary.
+  bool unsupervised = false;
 };
+
+// fastText's MAX_LINE_SIZE: an unsupervised line is read in pieces that end
+// once more than this many in-vocabulary tokens were read.
+constexpr int64_t kWordsMaxLineTokens = 1024;
 
 // What one encoded file holds.
 struct FastTextEncoded {
   std::vector<int32_t> labels;   // first label of each kept line
   std::vector<int32_t> lengths;  // input ids per kept line
-  std::vector<int32_t> ids;      // all input ids, line after line
+  std::vector<int32_t> ids;      // all input ids, line after line (unsupervised: word ids)
   int64_t lines = 0;             // lines in the file
   int64_t skipped = 0;           // lines dropped (blank lines included)
   int64_t tokens = 0;            // word tokens of kept lines (no labels, no "</s>")
@@ -91,6 +99,8 @@ class FastTextDictionary : public BlobObject {
   const std::vector<Entry>& entries() const { return _words; }
   // Word id or label index + nwords; -1 when unknown.
   int32_t find(std::string_view w) const { return find(w, hash(w)); }
+  // The input rows of word `wid` (in [0, nwords)): itself, then its character n-grams when maxn > 0.
+  void wordRows(int32_t wid, std::vector<int32_t>* out) const;
   std::string labelName(int32_t label) const;
 
   // fastText's FNV-1a over bytes read as *signed* chars.
@@ -115,6 +125,7 @@ class FastTextDictionary : public BlobObject {
   void finishBuild(const FileBytes& file);
   void resetCounts();
   FastTextEncoded encodeRange(const FileBytes& file, const uint8_t* begin, size_t size) const;
+  FastTextEncoded encodeWordsRange(const FileBytes& file, const uint8_t* begin, size_t size) const;
   void growTable();
   void threshold();
   void initSubwords();

@@ -242,6 +242,87 @@ void scatterWeightedSum(float* x0, int64_t block, const I* idx, int64_t n, float
   }
 }
 
+// ---- word vectors ----
+
+// Reads n floats of a shared row into `local` (relaxed: element-wise atomic loads), for read-only use.
+inline const float* readShared(const float* shared, int64_t n, float* local) {
+  if constexpr (!kRelaxed) {
+    (void)n;
+    (void)local;
+    return shared;
+  } else {
+    for (int64_t j = 0; j < n; ++j) __atomic_load(shared + j, local + j, __ATOMIC_RELAXED);
+    return local;
+  }
+}
+
+inline float dotSpan(const float* a, const float* b, int64_t n) {
+  V::R acc = V::zero();
+  for (int64_t i = 0; i < n; i += V::kW) {
+    const int c = static_cast<int>(imin(V::kW, n - i));
+    acc = V::fmadd(V::loadN(a + i, c), V::loadN(b + i, c), acc);
+  }
+  return V::reduceAdd(acc);
+}
+
+inline void addSpan(float* y, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; i += V::kW) {
+    const int c = static_cast<int>(imin(V::kW, n - i));
+    V::storeN(y + i, V::add(V::loadN(y + i, c), V::loadN(x + i, c)), c);
+  }
+}
+
+inline void logisticSpan(float* row, const float* hidden, float* grad, int64_t n, float alpha) {
+  const V::R av = V::set1(alpha);
+  for (int64_t i = 0; i < n; i += V::kW) {
+    const int c = static_cast<int>(imin(V::kW, n - i));
+    const V::R r = V::loadN(row + i, c);
+    V::storeN(grad + i, V::fmadd(av, r, V::loadN(grad + i, c)), c);
+    V::storeN(row + i, V::fmadd(av, V::loadN(hidden + i, c), r), c);
+  }
+}
+
+void meanRowsI32(const float* base, int64_t block, const int32_t* idx, int64_t n, float* out) {
+  alignas(64) float stage[kRelaxed ? kStage : 1];
+  for (int64_t c0 = 0; c0 < block; c0 += kStage) {
+    const int64_t cn = imin(kStage, block - c0);
+    for (int64_t j = 0; j < cn; ++j) out[c0 + j] = 0.f;
+    for (int64_t k = 0; k < n; ++k) {
+      prefetchRow(base, block, idx, k, n);
+      addSpan(out + c0, readShared(base + static_cast<int64_t>(idx[k]) * block + c0, cn, stage), cn);
+    }
+  }
+  const float scale = 1.f / static_cast<float>(n);
+  const V::R sv = V::set1(scale);
+  for (int64_t i = 0; i < block; i += V::kW) {
+    const int c = static_cast<int>(imin(V::kW, block - i));
+    V::storeN(out + i, V::mul(V::loadN(out + i, c), sv), c);
+  }
+}
+
+float dotRow(const float* row, const float* x, int64_t n) {
+  alignas(64) float stage[kRelaxed ? kStage : 1];
+  float sum = 0.f;
+  for (int64_t c0 = 0; c0 < n; c0 += kStage) {
+    const int64_t cn = imin(kStage, n - c0);
+    sum += dotSpan(readShared(row + c0, cn, stage), x + c0, cn);
+  }
+  return sum;
+}
+
+void logisticStep(float* row, const float* hidden, float* grad, int64_t n, float alpha) {
+  float* const shared[1] = {row};
+  onShared(shared, n, [&](float* const* s, int64_t off, int64_t cnt) { logisticSpan(s[0], hidden + off, grad + off, cnt, alpha); });
+}
+
+void addRowI32(float* base, int64_t block, const int32_t* idx, int64_t n, const float* g) {
+  for (int64_t k = 0; k < n; ++k) {
+    prefetchRow(base, block, idx, k, n);
+    float* const shared[1] = {base + static_cast<int64_t>(idx[k]) * block};
+    onShared(shared, block, [&](float* const* s, int64_t off, int64_t cnt) { addSpan(s[0], g + off, cnt); });
+  }
+}
+
 template <class T>
 inline void storeRowAs(void* dst, const void* src, int64_t count) {
   T* d = static_cast<T*>(dst);
@@ -285,6 +366,10 @@ const HogwildUpdates& updateTable() {
     t.scatterWeightedSumI32 = &d::scatterWeightedSum<int32_t>;
     t.scatterWeightedSumI64 = &d::scatterWeightedSum<int64_t>;
     t.storeRow = &d::storeRow;
+    t.meanRowsI32 = &d::meanRowsI32;
+    t.dotRow = &d::dotRow;
+    t.logisticStep = &d::logisticStep;
+    t.addRowI32 = &d::addRowI32;
     return t;
   }();
   return table;

@@ -84,6 +84,16 @@ struct HogwildUpdates {
 
   // ScatterAssign of one row: dst[0:count) = src[0:count), elements of `dtype`.
   void (*storeRow)(void* dst, const void* src, int64_t count, DType dtype) = nullptr;
+
+  // Word vectors (WordVectorsTrain: fastText's cbow and skipgram with negative sampling).
+  // meanRows: out = mean of the shared rows idx[0..n) of `base` (n > 0; out is thread-private).
+  void (*meanRowsI32)(const float* base, int64_t block, const int32_t* idx, int64_t n, float* out) = nullptr;
+  // dotRow: sum of row[i]*x[i] over one shared row.
+  float (*dotRow)(const float* row, const float* x, int64_t n) = nullptr;
+  // logisticStep (fastText's binaryLogistic update): grad += alpha*row, then row += alpha*hidden.
+  void (*logisticStep)(float* row, const float* hidden, float* grad, int64_t n, float alpha) = nullptr;
+  // addRow: base[idx[k]] += g for k < n (a duplicate index adds again).
+  void (*addRowI32)(float* base, int64_t block, const int32_t* idx, int64_t n, const float* g) = nullptr;
 };
 
 // The table the ops use: activeIsa(), access chosen by HOGWILD_RELAXED_UPDATES.
@@ -117,5 +127,9 @@ template <typename T> inline T loadSharedScalar(const T* p) {
   __atomic_load(p, &v, __ATOMIC_RELAXED);
   return v;
 }
+
+// A shared progress counter several threads advance (word vectors' tokens processed): a relaxed
+// atomic add, race-free; callers batch their adds (lrUpdateRate) so the cache line rarely moves.
+inline int64_t addSharedCounter(int64_t* p, int64_t delta) { return __atomic_fetch_add(p, delta, __ATOMIC_RELAXED); }
 
 }  // namespace hogwild::kernels

@@ -47,6 +47,7 @@ data::FastTextOptions toFastTextOptions(const Napi::Value& v) {
   num("maxLineBytes", &o.maxLineBytes, 1, int64_t{1} << 40);
   if (!isMissing(obj.Get("skipInvalid"))) o.skipInvalid = toBool(obj.Get("skipInvalid"), "options.skipInvalid");
   if (!isMissing(obj.Get("checkUtf8"))) o.checkUtf8 = toBool(obj.Get("checkUtf8"), "options.checkUtf8");
+  if (!isMissing(obj.Get("unsupervised"))) o.unsupervised = toBool(obj.Get("unsupervised"), "options.unsupervised");
   return o;
 }
 

@@ -43,6 +43,7 @@ class ReadFastTextFileOp final : public Operator {
     _opts.maxLineBytes = argInt("max_line_bytes", _opts.maxLineBytes);
     _opts.skipInvalid = argInt("skip_invalid", 0) != 0;
     _opts.checkUtf8 = argInt("check_utf8", 1) != 0;
+    _opts.unsupervised = argInt("unsupervised", 0) != 0;
     _threads = argInt("threads", 1);
     if (_threads < 1 || _threads > 1024) fail(codes::kInvalidArgument, "Expected threads in [1, 1024] but received " + std::to_string(_threads));
     _once = argInt("once", 0) != 0;
@@ -114,6 +115,7 @@ class BuildFastTextDictionaryOp final : public Operator {
     _opts.maxLineBytes = argInt("max_line_bytes", _opts.maxLineBytes);
     _opts.skipInvalid = argInt("skip_invalid", 0) != 0;
     _opts.checkUtf8 = argInt("check_utf8", 1) != 0;
+    _opts.unsupervised = argInt("unsupervised", 0) != 0;
     _threads = argInt("threads", 1);
     if (_threads < 1 || _threads > 1024) fail(codes::kInvalidArgument, "Expected threads in [1, 1024] but received " + std::to_string(_threads));
     FastTextDictionary check(_opts);  // validates the options now
@@ -209,15 +211,16 @@ HW_REGISTER_OP(ReadFastTextFile, ReadFastTextFileOp)
     .inputs(0, 1)
     .outputs(3, 4)
     .argList({"path", "index_dtype", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn",
-              "max_line_bytes", "skip_invalid", "check_utf8", "threads", "once"})
-    .describe("Reads a fastText supervised file into (labels, lengths, ids) on `threads` threads; builds the dictionary "
-              "unless one is given; with `once`, the given dictionary keeps the encoding and later runs share it.");
+              "max_line_bytes", "skip_invalid", "check_utf8", "unsupervised", "threads", "once"})
+    .describe("Reads a fastText supervised file into (labels, lengths, ids) on `threads` threads (`unsupervised`: word ids "
+              "per line piece, labels 0); builds the dictionary unless one is given; with `once`, the given dictionary keeps the encoding and later runs share it.");
 HW_REGISTER_OP(BuildFastTextDictionary, BuildFastTextDictionaryOp)
     .inputs(0)
     .outputs(1)
     .argList({"path", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn", "max_line_bytes",
-              "skip_invalid", "check_utf8", "threads"})
-    .describe("Builds the dictionary of a fastText supervised file (fastText's counting and order) on `threads` threads.");
+              "skip_invalid", "check_utf8", "unsupervised", "threads"})
+    .describe("Builds the dictionary of a fastText supervised file (fastText's counting and order) on `threads` threads; "
+              "`unsupervised` (word vectors) requires no label.");
 HW_REGISTER_OP(ReadCsvFile, ReadCsvFileOp)
     .inputs(0)
     .outputs(2)

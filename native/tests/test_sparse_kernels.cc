@@ -222,6 +222,23 @@ std::vector<float> applyAll(const HogwildUpdates& t, UpdateCase c) {
     take(f.p);
   }
   {
+    // Word vectors: the mean of rows, then per row a dot and a logistic step, then grad added back.
+    UpdateCase d = c;
+    std::vector<float> mean(static_cast<size_t>(d.block), 0.f);
+    if (d.n > 0) t.meanRowsI32(d.p.data(), d.block, d.i32.data(), d.n, mean.data());
+    take(mean);
+    const std::vector<float> hidden(d.g.begin(), d.g.begin() + d.block);
+    std::vector<float> grad(static_cast<size_t>(d.block), 0.f);
+    for (int64_t k = 0; k < d.n; ++k) {
+      float* row = d.p.data() + d.i64[static_cast<size_t>(k)] * d.block;
+      const float dot = t.dotRow(row, hidden.data(), d.block);
+      out.push_back(dot);
+      t.logisticStep(row, hidden.data(), grad.data(), d.block, 0.1f);
+    }
+    t.addRowI32(d.p.data(), d.block, d.i32.data(), d.n, grad.data());
+    take(d.p), take(grad);
+  }
+  {
     UpdateCase d = c;
     for (int64_t k = 0; k < d.n; ++k)
       t.storeRow(d.p.data() + d.i64[static_cast<size_t>(k)] * d.block, d.g.data() + k * d.block, d.block, DType::Float32);

@@ -57,7 +57,7 @@ export function dictionaryRecordOf(bin: FastTextBin, labelPrefix = LABEL_PREFIX)
 }
 
 /** Entries and token count of a hogwild dictionary record. */
-function entriesOfRecord(bytes: Uint8Array): { entries: FastTextBinEntry[]; ntokens: bigint } {
+export function entriesOfRecord(bytes: Uint8Array): { entries: FastTextBinEntry[]; ntokens: bigint } {
   const info = parseDictionaryRecord(bytes); // validates the layout
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 8;
