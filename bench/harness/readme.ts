@@ -24,10 +24,30 @@ function quality(r: BenchRow): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
+/** The accuracy matrix (one case per cell) goes to the README as one row: its worst and mean gap. */
+const MATRIX_SUITE = 'parity_matrix';
+
+function matrixSummary(rows: readonly BenchRow[]): string | undefined {
+  const gaps: number[] = [];
+  for (const ours of rows.filter((r) => r.impl === OURS && r.metrics['P@1'] !== undefined)) {
+    const peer = rows.find((r) => r.case === ours.case && r.impl === 'fasttext' && r.metrics['P@1'] !== undefined);
+    if (peer) gaps.push(100 * (ours.metrics['P@1']! - peer.metrics['P@1']!));
+  }
+  if (gaps.length === 0) return undefined;
+  const pt = (g: number) => `${g >= 0 ? '+' : ''}${g.toFixed(1)}`;
+  const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  return `| ${MATRIX_SUITE} · ${gaps.length} cells (labels, lengths, frequencies × lr × epoch × dim, -wordNgrams 2), P@1 minus fastText's (points) | worst ${pt(Math.min(...gaps))}, mean ${pt(mean)} | fasttext, same flags and file | — | \`npm run bench -- --only parity_matrix\` (every cell's command in bench/RESULTS.md) |`;
+}
+
 export function renderReadmeTable(report: BenchReport, resultsLink: string): string {
   const body: string[] = [];
   for (const suite of report.suites) {
     const measured = suite.rows.filter((r) => !r.skipped);
+    if (suite.name === MATRIX_SUITE) {
+      const summary = matrixSummary(measured);
+      if (summary) body.push(summary);
+      continue;
+    }
     for (const ours of measured.filter((r) => r.impl === OURS && r.command)) {
       const metric = primary(ours);
       const lower = ours.lowerIsBetter ?? false;

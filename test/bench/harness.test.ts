@@ -142,6 +142,18 @@ describe('README table', () => {
     expect(table).toContain('Produced by `npm run bench` on 2026-12-06');
   });
 
+  test('the accuracy matrix is one row: worst and mean gap to fastText in points', () => {
+    const cell = (c: string, ours: number, ft: number) => [
+      { case: c, impl: 'hogwild', metrics: { 'P@1': ours }, command: `hogwild supervised ${c}` },
+      { case: c, impl: 'fasttext', metrics: { 'P@1': ft }, command: `fasttext supervised ${c}` },
+    ];
+    const matrix: BenchReport = { ...report, suites: [{ name: 'parity_matrix', title: 'Parity', status: 'ok', seconds: 1, loadAverage: 0, rows: [...cell('a', 0.9, 0.904), ...cell('b', 0.81, 0.8)] }] };
+    const lines = renderReadmeTable(matrix, 'bench/RESULTS.md').split('\n').filter((l) => l.startsWith('| parity_matrix'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('| parity_matrix · 2 cells');
+    expect(lines[0]).toContain('| worst -0.4, mean +0.3 |');
+  });
+
   test('replaces what is between the markers of the README, nothing else', () => {
     const readme = join(scratch, 'README.md');
     writeFileSync(readme, `# X\n\n${README_START}\nold table\n${README_END}\n\nmore\n`);
