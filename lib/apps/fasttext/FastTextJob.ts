@@ -29,7 +29,7 @@ import { Dataset } from '../../data/Dataset.js';
 import { FastTextFile, fastTextSchema, type FastTextScan } from '../../data/files.js';
 import { pipe } from '../../data/pipeline.js';
 import { ReaderWithLimit } from '../../data/readers.js';
-import { Reader, type ReadResult } from '../../data/Reader.js';
+import { EpochReader } from './EpochReader.js';
 import type { BlobRecord } from '../../data/schema.js';
 import type { Net } from '../../net/Net.js';
 import { ops } from '../../net/ops.js';
@@ -68,29 +68,6 @@ export interface FastTextMultiNode {
   shard: number;
   /** Average the parameters across ranks every this many batches of this rank (0: never; ModelAverage op). */
   averageEvery?: number;
-}
-
-/**
- * A reader whose task fills the dataset (once per workspace) and rewinds the
- * cursor before each run: every epoch takes a new seeded shuffle.
- */
-class EpochReader extends Reader {
-  constructor(
-    private readonly _inner: Reader,
-    private readonly _refill: (initNet: Net) => void,
-  ) {
-    super(_inner.schema());
-  }
-
-  override setupEx(initNet: Net, finishNet: Net): void {
-    this._refill(initNet);
-    this._inner.setupEx(initNet, finishNet);
-    this._inner.reset(initNet);
-  }
-
-  override readEx(initNet: Net, exitNet: Net): ReadResult {
-    return this._inner.readEx(initNet, exitNet);
-  }
 }
 
 /**

@@ -17,7 +17,7 @@ import { InvalidArgumentError } from '../../errors/index.js';
 import { Dataset } from '../../data/Dataset.js';
 import { FastTextFile, fastTextSchema, type FastTextScan } from '../../data/files.js';
 import { pipe } from '../../data/pipeline.js';
-import { Reader, type ReadResult } from '../../data/Reader.js';
+import { EpochReader } from '../fasttext/EpochReader.js';
 import type { BlobRecord } from '../../data/schema.js';
 import { Job } from '../../job/Job.js';
 import { Task } from '../../job/Task.js';
@@ -36,26 +36,6 @@ export interface WordVectorsJob {
   readonly tokensPerEpoch: number;
   /** Blob of the shared token counter (int64 [1]): tokens processed so far, all epochs. */
   readonly progressBlob: string;
-}
-
-/** Fills its dataset (once per process) and the training tables, and rewinds the cursor, before each epoch. */
-class EpochReader extends Reader {
-  constructor(
-    private readonly _inner: Reader,
-    private readonly _refill: (initNet: Net) => void,
-  ) {
-    super(_inner.schema());
-  }
-
-  override setupEx(initNet: Net, finishNet: Net): void {
-    this._refill(initNet);
-    this._inner.setupEx(initNet, finishNet);
-    this._inner.reset(initNet);
-  }
-
-  override readEx(initNet: Net, exitNet: Net): ReadResult {
-    return this._inner.readEx(initNet, exitNet);
-  }
 }
 
 /**
