@@ -3,12 +3,25 @@
  * stream of byte chunks, so it is read while it is scored instead of whole.
  * Chunks are read into one reused buffer (the consumer copies each chunk
  * before asking for the next), so a large input makes no garbage. Errors name
- * the file: missing, a directory, unreadable.
+ * the file: missing, a directory, unreadable. Also the training file check of
+ * supervised/cbow/skipgram.
  */
 import { close, openSync, read, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 
 import { InputError } from './exitCodes.js';
+
+/** Fails with an InputError naming the training file when it is missing or a directory (before any scan starts). */
+export function checkTrainingFile(path: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new InputError(`cannot read training file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  if (st.isDirectory()) throw new InputError(`cannot read training file ${path}: it is a directory`);
+}
 
 export interface TextInput {
   /** `<stdin>` or the path, for messages. */

@@ -5,7 +5,6 @@
  * -charts: like fastText it writes nothing else by default (drawing them costs
  * about 0.4 s of vega start-up and rendering, a quarter of a short run).
  */
-import { statSync } from 'node:fs';
 
 import { buildFastTextJob, type FastTextJob } from '../../apps/fasttext/FastTextJob.js';
 import { modelFileOf, saveFastTextModel } from '../../apps/fasttext/FastTextModel.js';
@@ -17,6 +16,7 @@ import { intOption, numberOption, type OptionSpecs, type ParsedArgs } from '../a
 import { writeTrainingCharts, type ChartResult } from '../charts.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT, InputError, outputError, UsageError } from '../exitCodes.js';
+import { checkTrainingFile } from '../input.js';
 import { openSupervisedState } from '../supervisedState.js';
 import { ProgressDisplay, progressMode, si } from '../progress.js';
 import { fastTextProgress } from '../fastTextProgress.js';
@@ -86,22 +86,12 @@ function trainOptions(v: ParsedArgs['values']): FastTextTrainOptions {
   return o;
 }
 
-function checkInput(path: string): void {
-  let st;
-  try {
-    st = statSync(path);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new InputError(`cannot read training file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  if (st.isDirectory()) throw new InputError(`cannot read training file ${path}: it is a directory`);
-}
 
 async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const v = args.values;
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (see hogwild supervised --help)`);
   const opts = trainOptions(v);
-  checkInput(opts.input);
+  checkTrainingFile(opts.input);
   const output = String(v.output);
   const resolved = resolveFastTextOptions(opts);
   const dir = typeof v['checkpoint-dir'] === 'string' ? v['checkpoint-dir'] : `${output}.checkpoints`;

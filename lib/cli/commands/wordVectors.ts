@@ -5,7 +5,6 @@
  * `hogwild print-word-vectors` and the other model readers take it) and
  * `<output>.vec` (the words' vectors as text, as fastText writes them).
  */
-import { statSync } from 'node:fs';
 
 import { buildWordVectorsJob, type WordVectorsJob } from '../../apps/wordvectors/WordVectorsJob.js';
 import { writeWordVectors } from '../../apps/wordvectors/modelFile.js';
@@ -16,6 +15,7 @@ import { LocalSession } from '../../session/LocalSession.js';
 import { intOption, numberOption, type OptionSpecs, type ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT, InputError, outputError, UsageError } from '../exitCodes.js';
+import { checkTrainingFile } from '../input.js';
 
 const OPTIONS: OptionSpecs = {
   input: { type: 'string', value: 'file', description: 'training file path (plain text)' },
@@ -70,23 +70,13 @@ function trainOptions(model: WordVectorsModel, v: ParsedArgs['values']): WordVec
   return o;
 }
 
-function checkInput(path: string): void {
-  let st;
-  try {
-    st = statSync(path);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new InputError(`cannot read training file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  if (st.isDirectory()) throw new InputError(`cannot read training file ${path}: it is a directory`);
-}
 
 function runFor(model: WordVectorsModel) {
   return async (args: ParsedArgs, ctx: CommandContext): Promise<number> => {
     const v = args.values;
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (see hogwild ${model} --help)`);
     const opts = trainOptions(model, v);
-    checkInput(opts.input);
+    checkTrainingFile(opts.input);
     const output = String(v.output);
     const quiet = v.verbose === '0';
     let wv: WordVectorsJob;
