@@ -87,3 +87,24 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
+
+/** Cumulative weights of a 1/(rank+2) law over n ranks (ends at 1), for {@link drawFromCdf}. @internal */
+export function rankCdf(n: number): Float64Array {
+  const cdf = new Float64Array(n);
+  let s = 0;
+  for (let i = 0; i < n; i++) cdf[i] = s += 1 / (i + 2);
+  for (let i = 0; i < n; i++) cdf[i]! /= s;
+  return cdf;
+}
+
+/** The first index whose cumulative weight is at least u (binary search). @internal */
+export function drawFromCdf(cdf: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cdf[mid]! < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

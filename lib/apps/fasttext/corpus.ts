@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { mulberry32 } from '../../util/prng.js';
+import { drawFromCdf, mulberry32, rankCdf } from '../../util/prng.js';
 
 /** Options of {@link generateCorpus}. */
 export interface CorpusOptions {
@@ -34,25 +34,6 @@ export interface CorpusOptions {
 }
 
 
-/** Cumulative weights of a 1/(rank+2) law, for a draw by binary search. */
-function zipf(n: number): Float64Array {
-  const cdf = new Float64Array(n);
-  let s = 0;
-  for (let i = 0; i < n; i++) cdf[i] = s += 1 / (i + 2);
-  for (let i = 0; i < n; i++) cdf[i]! /= s;
-  return cdf;
-}
-
-function draw(cdf: Float64Array, u: number): number {
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cdf[mid]! < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Label names: a short word per class, so predictions read well. */
 const NAMES = ['sports', 'science', 'music', 'travel', 'food', 'health', 'finance', 'games', 'weather', 'history', 'art', 'tech'];
@@ -77,14 +58,14 @@ export function generateCorpus(options: CorpusOptions = {}): { train: string; te
   const signal = options.signal ?? 0.25;
   const noise = options.labelNoise ?? 0.05;
   const rand = mulberry32(seed);
-  const classCdf = zipf(classWords);
-  const sharedCdf = zipf(sharedWords);
+  const classCdf = rankCdf(classWords);
+  const sharedCdf = rankCdf(sharedWords);
   const doc = (): string => {
     const c = Math.floor(rand() * classes);
     const n = 8 + Math.floor(rand() * 17);
     const words: string[] = [];
     for (let i = 0; i < n; i++) {
-      words.push(rand() < signal ? `${corpusLabel(c).slice(0, 3)}${draw(classCdf, rand())}` : `w${draw(sharedCdf, rand())}`);
+      words.push(rand() < signal ? `${corpusLabel(c).slice(0, 3)}${drawFromCdf(classCdf, rand())}` : `w${drawFromCdf(sharedCdf, rand())}`);
     }
     let written = c;
     if (rand() < noise) written = (c + 1 + Math.floor(rand() * (classes - 1))) % classes;

@@ -9,7 +9,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
-import { mulberry32 } from '../../util/prng.js';
+import { drawFromCdf, mulberry32, rankCdf } from '../../util/prng.js';
 
 /** Options of {@link wordVectorsCorpus}. */
 export interface WordVectorsCorpusOptions {
@@ -47,24 +47,6 @@ function spelling(rand: () => number, taken: Set<string>): string {
   }
 }
 
-function zipfCdf(n: number): Float64Array {
-  const cdf = new Float64Array(n);
-  let s = 0;
-  for (let i = 0; i < n; i++) cdf[i] = s += 1 / (i + 2);
-  for (let i = 0; i < n; i++) cdf[i]! /= s;
-  return cdf;
-}
-
-function draw(cdf: Float64Array, u: number): number {
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cdf[mid]! < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /**
  * Writes the corpus to `path` (streamed: 10M tokens never sit in memory as one
@@ -84,13 +66,13 @@ export async function wordVectorsCorpus(path: string, options: WordVectorsCorpus
   const taken = new Set<string>();
   const classes = Array.from({ length: nClasses }, () => Array.from({ length: classWords }, () => spelling(rand, taken)));
   const shared = Array.from({ length: sharedWords }, () => spelling(rand, taken));
-  const sharedCdf = zipfCdf(sharedWords);
+  const sharedCdf = rankCdf(sharedWords);
   const out = createWriteStream(path);
   let chunk: string[] = [];
   for (let written = 0; written < tokens; written += lineTokens) {
     const words = classes[Math.floor(rand() * nClasses)]!;
     const line: string[] = [];
-    for (let i = 0; i < lineTokens; i++) line.push(rand() < signal ? words[Math.floor(rand() * classWords)]! : shared[draw(sharedCdf, rand())]!);
+    for (let i = 0; i < lineTokens; i++) line.push(rand() < signal ? words[Math.floor(rand() * classWords)]! : shared[drawFromCdf(sharedCdf, rand())]!);
     chunk.push(line.join(' '));
     if (chunk.length === 4096) {
       if (!out.write(`${chunk.join('\n')}\n`)) await once(out, 'drain');
