@@ -6,7 +6,7 @@
  * per piece). The enqueue copies the batch into native tensors.
  */
 import type { TensorData } from '../../native/coreTypes.js';
-import { newArray, type ChunkColumn, type ColumnSpec, type NumericArray } from './columns.js';
+import { concatArrays, type ChunkColumn, type ColumnSpec, type NumericArray } from './columns.js';
 
 interface Piece {
   cols: ChunkColumn[];
@@ -75,15 +75,7 @@ export class Batcher {
   }
 }
 
+/** One part is used as it is (no copy); several are copied into one array. */
 function concat(dtype: ColumnSpec['dtype'], parts: NumericArray[]): NumericArray {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = newArray(dtype, n);
-  let at = 0;
-  for (const p of parts) {
-    (out as Float64Array).set(p as Float64Array, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatArrays(dtype, parts);
 }

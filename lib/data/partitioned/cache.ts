@@ -12,7 +12,7 @@ import type { TensorData } from '../../native/coreTypes.js';
 import type { NativeCachedColumn } from '../../native/dataTypes.js';
 import { callNative } from '../../runtime/errors.js';
 import { dataNative } from '../../runtime/nativeAreas.js';
-import { newArray, type ChunkColumn, type ColumnSpec, type NumericArray } from './columns.js';
+import { concatArrays, type ChunkColumn, type ColumnSpec } from './columns.js';
 import type { Partition } from './sources.js';
 
 interface Entry {
@@ -142,25 +142,13 @@ export class PartitionCollector {
   columns(): NativeCachedColumn[] {
     return this._specs.map((spec, c) => {
       if (spec.kind === 'scalar') {
-        const data = join(spec.dtype, this._chunks.map((ch) => (ch[c] as Extract<ChunkColumn, { kind: 'scalar' }>).data));
+        const data = concatArrays(spec.dtype, this._chunks.map((ch) => (ch[c] as Extract<ChunkColumn, { kind: 'scalar' }>).data));
         return { data: { dtype: spec.dtype, shape: [this.rows, ...spec.shape], data } as TensorData };
       }
       const lists = this._chunks.map((ch) => ch[c] as Extract<ChunkColumn, { kind: 'list' }>);
-      const lengths = join('int32', lists.map((l) => l.lengths));
-      const values = join(spec.dtype, lists.map((l) => l.values));
+      const lengths = concatArrays('int32', lists.map((l) => l.lengths));
+      const values = concatArrays(spec.dtype, lists.map((l) => l.values));
       return { lengths: { dtype: 'int32', shape: [this.rows], data: lengths } as TensorData, values: { dtype: spec.dtype, shape: [values.length], data: values } as TensorData };
     });
   }
-}
-
-function join(dtype: ColumnSpec['dtype'], parts: NumericArray[]): NumericArray {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = newArray(dtype, n);
-  let at = 0;
-  for (const p of parts) {
-    (out as Float64Array).set(p as Float64Array, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -190,6 +190,19 @@ export function newArray(dtype: DType, n: number): NumericArray {
   }
 }
 
+/** The parts one after the other in a new array of `dtype`. */
+export function concatArrays(dtype: DType, parts: readonly NumericArray[]): NumericArray {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = newArray(dtype, n);
+  let at = 0;
+  for (const p of parts) {
+    (out as Float64Array).set(p as Float64Array, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Index (from `start`) of the first NULL among `count` items, or -1. A vector without a mask has none. */
 function firstNull(b: DuckBindings, vector: RawVector, start: number, count: number): number {
   if (count <= 0) return -1;
