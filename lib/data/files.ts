@@ -25,9 +25,13 @@ import { list, scalar, schema, type Struct } from './schema.js';
 
 export type { FastTextScan, FastTextScanOptions };
 
-/** Schema of a fastText dataset: `label` (int32) and `tokens` (lengths + int32 or int64 ids). */
-export function fastTextSchema(indexDtype: 'int32' | 'int64' = 'int32'): Struct {
-  return schema({ label: 'int32', tokens: list(indexDtype) });
+/**
+ * Schema of a fastText dataset: `label` (int32, the line's first label) and
+ * `tokens` (lengths + int32 or int64 ids); with `labelSets`, also `labelSet`
+ * (every label of the line: lengths + int32 values), for multi-label training.
+ */
+export function fastTextSchema(indexDtype: 'int32' | 'int64' = 'int32', labelSets = false): Struct {
+  return schema({ label: 'int32', tokens: list(indexDtype), ...(labelSets ? { labelSet: list('int32') } : {}) });
 }
 
 export interface FastTextReadOptions {
@@ -47,6 +51,8 @@ export interface FastTextReadOptions {
    * checkpoint encodes the file again on its first run.
    */
   once?: boolean;
+  /** Also read every label of each line into a `labelSet` field (multi-label training; default false). */
+  labelSets?: boolean;
 }
 
 /** A fastText supervised file (`__label__x tok tok …` per line). */
@@ -71,12 +77,14 @@ export class FastTextFile {
 
   /**
    * Adds a ReadFastTextFile op to `net`: when it runs, the file is read into a
-   * dataset with fields `label`, `tokens:lengths`, `tokens:values`. Without a
+   * dataset with fields `label`, `tokens:lengths`, `tokens:values` (and
+   * `labelSet:lengths`, `labelSet:values` with `labelSets`). Without a
    * `dictionary` the op builds one from this file and returns its blob.
    */
   read(net: Net, options: FastTextReadOptions = {}): { dataset: Dataset; dictionary: BlobReference } {
     const idx = options.indexDtype ?? 'int32';
-    const ds = new Dataset(fastTextSchema(idx), { name: options.name ?? 'fasttext' });
+    if (options.labelSets && this.options.unsupervised) throw new InvalidArgumentError('Expected labelSets without unsupervised: word vectors read no labels');
+    const ds = new Dataset(fastTextSchema(idx, options.labelSets ?? false), { name: options.name ?? 'fasttext' });
     const blobs = ds._allocateBlobs(net);
     const o = this.options;
     const args = { ...this._dictionaryArgs(), index_dtype: idx };

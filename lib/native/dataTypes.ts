@@ -50,6 +50,8 @@ export interface FastTextScan {
   lines: number;
   /** Lines kept as examples. */
   examples: number;
+  /** Kept lines with more than one known label (fastText trains them on a random one, or on all with ova). */
+  multiLabelExamples: number;
   skipped: number;
   /** Word tokens of the kept lines (no labels, no "</s>"). */
   tokens: number;

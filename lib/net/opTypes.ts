@@ -94,6 +94,7 @@ export interface KnownOps {
   SquaredL2Distance: Op1;
   SigmoidCrossEntropyWithLogits: Op1;
   BinaryLogisticLoss: Op1;
+  SampleLabel: Op1;
   Accuracy: Op1;
   MatMul: Op1;
   // shapes

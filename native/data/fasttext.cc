@@ -246,6 +246,11 @@ FastTextEncoded FastTextDictionary::encodeRange(const FileBytes& file, const uin
     HW_CHECK(out.ids.size() - before <= static_cast<size_t>(INT32_MAX), codes::kData,
              file.path() << ":" << line.number << ": too many ids on one line");
     out.labels.push_back(*known);
+    const size_t setBefore = out.labelSetValues.size();
+    for (int32_t l : labels)
+      if (l >= 0) out.labelSetValues.push_back(l);
+    out.labelSetLengths.push_back(static_cast<int32_t>(out.labelSetValues.size() - setBefore));
+    if (out.labelSetValues.size() - setBefore > 1) ++out.multiLabel;
     out.lengths.push_back(static_cast<int32_t>(out.ids.size() - before));
     out.tokens += words;
   }

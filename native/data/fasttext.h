@@ -53,7 +53,12 @@ constexpr int64_t kWordsMaxLineTokens = 1024;
 
 // What one encoded file holds.
 struct FastTextEncoded {
-  std::vector<int32_t> labels;   // first label of each kept line
+  std::vector<int32_t> labels;   // first known label of each kept line
+  // Every known label of each kept line, in order, duplicates kept (fastText's
+  // getLine): the targets of a multi-label line. Supervised files only.
+  std::vector<int32_t> labelSetLengths;
+  std::vector<int32_t> labelSetValues;
+  int64_t multiLabel = 0;        // kept lines with more than one known label
   std::vector<int32_t> lengths;  // input ids per kept line
   std::vector<int32_t> ids;      // all input ids, line after line (unsupervised: word ids)
   int64_t lines = 0;             // lines in the file
@@ -113,7 +118,7 @@ class FastTextDictionary : public BlobObject {
   struct Encoding {
     std::string path;
     bool index64 = false;
-    Tensor labels, lengths, ids;
+    Tensor labels, lengths, ids, labelSetLengths, labelSetValues;
   };
   std::shared_ptr<const Encoding> cachedEncoding(const std::string& path, bool index64) const;
   void cacheEncoding(std::shared_ptr<const Encoding> e) const;

@@ -118,16 +118,22 @@ FastTextEncoded FastTextDictionary::encodeFile(const FileBytes& file, int thread
   bool ok = parallelFor(ranges.size(), [&](size_t i) { parts[i] = encodeRange(file, ranges[i].begin, ranges[i].size); });
   if (!ok) return encodeRange(file, file.data(), file.size());  // rethrows with the real line number
   FastTextEncoded out;
-  size_t examples = 0, ids = 0;
+  size_t examples = 0, ids = 0, labelSetValues = 0;
   for (const auto& p : parts) {
     examples += p.labels.size();
     ids += p.ids.size();
+    labelSetValues += p.labelSetValues.size();
   }
   out.labels.reserve(examples);
+  out.labelSetLengths.reserve(examples);
+  out.labelSetValues.reserve(labelSetValues);
   out.lengths.reserve(examples);
   out.ids.reserve(ids);
   for (auto& p : parts) {
     out.labels.insert(out.labels.end(), p.labels.begin(), p.labels.end());
+    out.labelSetLengths.insert(out.labelSetLengths.end(), p.labelSetLengths.begin(), p.labelSetLengths.end());
+    out.labelSetValues.insert(out.labelSetValues.end(), p.labelSetValues.begin(), p.labelSetValues.end());
+    out.multiLabel += p.multiLabel;
     out.lengths.insert(out.lengths.end(), p.lengths.begin(), p.lengths.end());
     out.ids.insert(out.ids.end(), p.ids.begin(), p.ids.end());
     out.lines += p.lines;

@@ -76,6 +76,8 @@ class ScanWorker final : public Napi::AsyncWorker {
         tensor(e->labels, _enc.labels);
         tensor(e->lengths, _enc.lengths);
         tensor(e->ids, _enc.ids);
+        tensor(e->labelSetLengths, _enc.labelSetLengths);
+        tensor(e->labelSetValues, _enc.labelSetValues);
         _dict->cacheEncoding(std::move(e));
         data::retainScan(_path, _opts, _dict);
       }
@@ -111,6 +113,7 @@ class ScanWorker final : public Napi::AsyncWorker {
     o.Set("labelCounts", labelCounts);
     o.Set("lines", static_cast<double>(_enc.lines));
     o.Set("examples", static_cast<double>(_enc.labels.size()));
+    o.Set("multiLabelExamples", static_cast<double>(_enc.multiLabel));
     o.Set("skipped", static_cast<double>(_enc.skipped));
     o.Set("tokens", static_cast<double>(_enc.tokens));
     o.Set("ids", static_cast<double>(_enc.ids.size()));

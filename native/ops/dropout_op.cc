@@ -9,15 +9,10 @@
 #include <random>
 
 #include "dense_op.h"
+#include "op_helpers.h"
 
 namespace hogwild {
 namespace {
-
-inline uint64_t mix64(uint64_t z) {  // splitmix64 finalizer
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 class DropoutBase : public DenseOp {
  public:
@@ -65,9 +60,9 @@ class DropoutOp final : public DropoutBase {
     // Keep when a uniform 32-bit draw is >= ratio·2^32.
     const uint64_t threshold = static_cast<uint64_t>(_ratio * 4294967296.0);
     const float scale = static_cast<float>(1.0 / (1.0 - _ratio));
-    const uint64_t stream = mix64(_seed ^ mix64(static_cast<uint64_t>(ctx.instance) + 0x9e3779b97f4a7c15ull)) ^ mix64(_runs++);
+    const uint64_t stream = runStream(_seed, static_cast<uint64_t>(ctx.instance), _runs++);
     for (int64_t i = 0; i < n; i += 2) {
-      const uint64_t r = mix64(stream + static_cast<uint64_t>(i) * 0x9e3779b97f4a7c15ull);
+      const uint64_t r = elementDraw(stream, static_cast<uint64_t>(i));
       for (int64_t h = 0; h < 2 && i + h < n; ++h) {
         const bool keep = ((r >> (32 * h)) & 0xffffffffull) >= threshold;
         yp[i + h] = keep ? xp[i + h] * scale : 0.f;

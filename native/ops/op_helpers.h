@@ -128,4 +128,20 @@ class BasicOp : public Operator {
   }
 };
 
+// splitmix64's finalizer: a well-mixed hash of 64 bits.
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Per-element random draws that do not depend on thread timing (Dropout,
+// SampleLabel): the r-th run of op instance `instance` draws mix64(stream + e·φ)
+// for element e, with stream = runStream(seed, instance, r).
+constexpr uint64_t kGoldenGamma = 0x9e3779b97f4a7c15ull;
+inline uint64_t runStream(uint64_t seed, uint64_t instance, uint64_t run) {
+  return mix64(seed ^ mix64(instance + kGoldenGamma)) ^ mix64(run);
+}
+inline uint64_t elementDraw(uint64_t stream, uint64_t e) { return mix64(stream + e * kGoldenGamma); }
+
 }  // namespace hogwild

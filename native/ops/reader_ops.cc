@@ -1,6 +1,7 @@
 // File readers as ops, run once (usually in a job's init group) to fill a
 // dataset's field blobs natively: no JS object per example ever exists.
-//   ReadFastTextFile([dict]) -> ([dict,] labels, lengths, ids)
+//   ReadFastTextFile([dict]) -> ([dict,] labels, lengths, ids[, labelSetLengths, labelSetValues])
+//     (the last two: every known label of each line, for multi-label training)
 //   BuildFastTextDictionary() -> (dict)
 //   ReadCsvFile() -> (features, labels)
 //   ReadIdxFile() -> (tensor)
@@ -28,8 +29,11 @@ class ReadFastTextFileOp final : public Operator {
   ReadFastTextFileOp(const OperatorDef& def, Workspace& ws) : Operator(def, ws), _path(argString("path", "")) {
     if (_path.empty()) fail(codes::kInvalidArgument, "Expected a 'path' argument");
     _withDict = numInputs() == 1;
-    if (numOutputs() != (_withDict ? 3u : 4u))
-      fail(codes::kInvalidArgument, std::string("Expected ") + (_withDict ? "3 outputs (labels, lengths, ids)" : "4 outputs (dict, labels, lengths, ids)"));
+    const size_t base = _withDict ? 3u : 4u;
+    if (numOutputs() != base && numOutputs() != base + 2)
+      fail(codes::kInvalidArgument, std::string("Expected ") + (_withDict ? "3 outputs (labels, lengths, ids)" : "4 outputs (dict, labels, lengths, ids)") +
+                                        ", plus 2 for the label sets (labelSetLengths, labelSetValues), but received " + std::to_string(numOutputs()));
+    _withLabelSets = numOutputs() == base + 2;
     std::string idx = argString("index_dtype", "int32");
     if (idx != "int32" && idx != "int64") fail(codes::kInvalidArgument, "Expected index_dtype 'int32' or 'int64' but received '" + idx + "'");
     _index64 = idx == "int64";
@@ -47,6 +51,7 @@ class ReadFastTextFileOp final : public Operator {
     _threads = argInt("threads", 1);
     if (_threads < 1 || _threads > 1024) fail(codes::kInvalidArgument, "Expected threads in [1, 1024] but received " + std::to_string(_threads));
     _once = argInt("once", 0) != 0;
+    if (_withLabelSets && _opts.unsupervised) fail(codes::kInvalidArgument, "Expected no label-set outputs with unsupervised=1 (word vectors read no labels)");
     if (!_withDict) FastTextDictionary check(_opts);  // validates the options now
   }
 
@@ -61,6 +66,10 @@ class ReadFastTextFileOp final : public Operator {
           output(o) = hit->labels;
           output(o + 1) = hit->lengths;
           output(o + 2) = hit->ids;
+          if (_withLabelSets) {
+            output(o + 3) = hit->labelSetLengths;
+            output(o + 4) = hit->labelSetValues;
+          }
           return;
         }
       }
@@ -75,6 +84,16 @@ class ReadFastTextFileOp final : public Operator {
     enc.labels = {};
     fillVector(output(o + 1), DType::Int32, enc.lengths);
     enc.lengths = {};
+    // The label sets are kept with a cached encoding even when this op does not output them.
+    Tensor labelSetLengths, labelSetValues;
+    fillVector(labelSetLengths, DType::Int32, enc.labelSetLengths);
+    fillVector(labelSetValues, DType::Int32, enc.labelSetValues);
+    enc.labelSetLengths = {};
+    enc.labelSetValues = {};
+    if (_withLabelSets) {
+      output(o + 3) = labelSetLengths;
+      output(o + 4) = labelSetValues;
+    }
     if (_index64) {
       std::vector<int64_t> wide(enc.ids.begin(), enc.ids.end());
       fillVector(output(o + 2), DType::Int64, wide);
@@ -88,6 +107,8 @@ class ReadFastTextFileOp final : public Operator {
       e->labels = output(o);
       e->lengths = output(o + 1);
       e->ids = output(o + 2);
+      e->labelSetLengths = labelSetLengths;
+      e->labelSetValues = labelSetValues;
       dict->cacheEncoding(std::move(e));
     }
     if (!_withDict) outputBlob(0).setObject(dict);
@@ -95,7 +116,7 @@ class ReadFastTextFileOp final : public Operator {
 
  private:
   std::string _path;
-  bool _withDict = false, _index64 = false, _once = false;
+  bool _withDict = false, _index64 = false, _once = false, _withLabelSets = false;
   int64_t _threads = 1;
   FastTextOptions _opts;
 };
@@ -209,10 +230,10 @@ class ReadRawArrayFileOp final : public Operator {
 
 HW_REGISTER_OP(ReadFastTextFile, ReadFastTextFileOp)
     .inputs(0, 1)
-    .outputs(3, 4)
+    .outputs(3, 6)
     .argList({"path", "index_dtype", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn",
               "max_line_bytes", "skip_invalid", "check_utf8", "unsupervised", "threads", "once"})
-    .describe("Reads a fastText supervised file into (labels, lengths, ids) on `threads` threads (`unsupervised`: word ids "
+    .describe("Reads a fastText supervised file into (labels, lengths, ids[, labelSetLengths, labelSetValues]) on `threads` threads (`unsupervised`: word ids "
               "per line piece, labels 0); builds the dictionary unless one is given; with `once`, the given dictionary keeps the encoding and later runs share it.");
 HW_REGISTER_OP(BuildFastTextDictionary, BuildFastTextDictionaryOp)
     .inputs(0)

@@ -61,6 +61,26 @@ describe('fastText files', () => {
     expect(numbers(session, d3.content().field('tokens:values').name)).toEqual(numbers(session, d2.content().field('tokens:values').name));
   });
 
+  test('label sets: every known label of a line, in order, duplicates kept; the same on 2 threads', async () => {
+    const text = '__label__a __label__b hello\n__label__b world\n__label__a hello __label__a\n__label__c\n';
+    const path = file('multi.txt', text.repeat(3000));
+    const scan = await FastTextFile.scan(path);
+    // Labels by count: a 0 (9000), b 1 (6000), c 2 (3000); a label-only line is an example ("</s>" is its word), as in fastText.
+    expect(scan.info).toMatchObject({ examples: 12000, multiLabelExamples: 6000, skipped: 0 });
+    const session = newSession();
+    const net = new Net('sets');
+    const one = scan.read(net, { name: 'one', labelSets: true, threads: 1 });
+    const two = scan.read(net, { name: 'two', labelSets: true, threads: 2 });
+    await session.run(net);
+    const field = (d: typeof one.dataset, f: string) => numbers(session, d.content().field(f).name);
+    expect(field(one.dataset, 'label').slice(0, 3)).toEqual([0, 1, 0]);
+    expect(field(one.dataset, 'labelSet:lengths').slice(0, 3)).toEqual([2, 1, 2]);
+    expect(field(one.dataset, 'labelSet:values').slice(0, 5)).toEqual([0, 1, 1, 0, 0]);
+    expect(field(one.dataset, 'labelSet:values')).toHaveLength(18000);
+    for (const f of ['label', 'labelSet:lengths', 'labelSet:values', 'tokens:values']) expect(field(two.dataset, f), f).toEqual(field(one.dataset, f));
+    expect(() => new FastTextFile(path, { unsupervised: true }).read(new Net('x'), { labelSets: true })).toThrow(/unsupervised/);
+  });
+
   test.runIf(existsSync('/usr/bin/fasttext'))("the dictionary order matches Debian's fasttext on a generated file", async () => {
     const words = Array.from({ length: 60 }, (_, i) => `w${i}`);
     const rand = mulberry32(1);

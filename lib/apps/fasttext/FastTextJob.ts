@@ -114,7 +114,14 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
   // The examples live in blobs the init group does not make, so no checkpoint
   // holds them: the trainer's setup encodes the file once per process (on
   // `thread` threads) and every later epoch reshuffles the same encoding.
-  const epochData = new Dataset(fastTextSchema(), { name: 'fasttext/epoch', blobs: ['fasttext/epoch/label', 'fasttext/epoch/tokens:lengths', 'fasttext/epoch/tokens:values'] });
+  // Multi-label lines also carry every label (read only when the file has some: a single-label
+  // corpus keeps the smaller batch).
+  const multiLabel = scan.multiLabelExamples > 0;
+  const labelSetBlobs = multiLabel ? ['fasttext/epoch/labelSet:lengths', 'fasttext/epoch/labelSet:values'] : [];
+  const epochData = new Dataset(fastTextSchema('int32', multiLabel), {
+    name: 'fasttext/epoch',
+    blobs: ['fasttext/epoch/label', 'fasttext/epoch/tokens:lengths', 'fasttext/epoch/tokens:values', ...labelSetBlobs],
+  });
   const reader = job.initGroup.scope(() =>
     new Task({ name: 'fasttext_data' }).scope(() => {
       const net = ops.net();
@@ -140,6 +147,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
     labelCounts: scan.labelCounts,
     neg: o.neg,
     initThreads: o.thread,
+    multiLabel,
   });
   // Model averaging across ranks inside the Hogwild loop (w += mean - snapshot).
   const averaged = [FASTTEXT_BLOBS.input, FASTTEXT_BLOBS.output, FASTTEXT_BLOBS.bias];

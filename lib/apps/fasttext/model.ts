@@ -49,13 +49,20 @@ export interface FastTextModelOptions {
    * every row random.
    */
   initThreads?: number;
+  /**
+   * Records also carry `labelSet:lengths` and `labelSet:values` (every label of
+   * each line): softmax, hs and ns train each example on one of its labels
+   * drawn at random per pass (SampleLabel), ova on all of them, as fastText
+   * trains multi-label lines. Default false (the `label` field is the target).
+   */
+  multiLabel?: boolean;
 }
 
 /** A built fastText model: parameters, the training processor and what to replicate per thread. */
 export interface FastTextModelParts {
   /** `model.paramInitNet` creates the parameters (run it in the init group). */
   readonly model: ModelHelper;
-  /** The training processor over records (`label`, `tokens:lengths`, `tokens:values`). */
+  /** The training processor over records (`label`, `tokens:lengths`, `tokens:values`[, `labelSet:lengths`, `labelSet:values`]). */
   readonly processor: NetProcessor;
   /**
    * Parameters every example writes (the output layer with softmax and ova):
@@ -87,7 +94,11 @@ export function buildFastTextModel(o: FastTextModelOptions): FastTextModelParts 
   if (typeof o.lr !== 'number' || !Number.isFinite(o.lr) || o.lr <= 0) throw new InvalidArgumentError(`Expected a number > 0 for lr but received ${String(o.lr)}`);
 
   const model = new ModelHelper({ name: 'fasttext', seed: o.seed ?? 0 });
-  const [values, lengths, label] = ['fasttext_in/values', 'fasttext_in/lengths', 'fasttext_in/label'];
+  const [values, lengths, firstLabel] = ['fasttext_in/values', 'fasttext_in/lengths', 'fasttext_in/label'];
+  const labelSet = o.multiLabel ? { lengths: 'fasttext_in/label_set_lengths', values: 'fasttext_in/label_set_values' } : undefined;
+  const lossKind = o.loss ?? 'softmax';
+  // fastText: a multi-label line trains on a random one of its labels (ova: on all of them).
+  const label = labelSet && lossKind !== 'ova' ? model.net.SampleLabel([labelSet.lengths, labelSet.values], ['fasttext_in/sampled_label'], { seed: o.seed ?? 0 }).name : firstLabel;
   const elements = inputRows * dim;
   const initThreads = o.initThreads === undefined ? undefined : positiveInt(o.initThreads, 'initThreads');
   const hidden = model.embeddingBag(values, lengths, 'fasttext/input', inputRows, dim, {
@@ -99,8 +110,7 @@ export function buildFastTextModel(o: FastTextModelOptions): FastTextModelParts 
   // A trained bias learns the label prior before the weights learn anything and
   // makes an underfit model predict one label everywhere, unlike fastText.
   model.paramInitNet.ConstantFill([], [FASTTEXT_BLOBS.bias], { shape: [labels], value: 0, dtype: 'float32' });
-  const lossKind = o.loss ?? 'softmax';
-  const loss = outputHead(model, lossKind, hidden, label, { ...o, labels, dim });
+  const loss = outputHead(model, lossKind, hidden, label, { ...o, labels, dim }, labelSet);
   model.addGradientOperators(loss);
   // The loss is the batch mean, so a step of lr × batchSize keeps -lr per example (fastText's meaning).
   buildSgd(model, { baseLearningRate: o.lr * batchSize, lrPolicy: { policy: 'poly', maxIter: totalBatches, power: 1 } });
@@ -108,7 +118,8 @@ export function buildFastTextModel(o: FastTextModelOptions): FastTextModelParts 
   // updates, so under contention it may miss a few terms (display only).
   model.net.Add([FASTTEXT_BLOBS.lossSum, loss], [FASTTEXT_BLOBS.lossSum]);
   model.paramInitNet.ConstantFill([], [FASTTEXT_BLOBS.lossSum], { shape: [], value: 0, dtype: 'float32' });
-  const processor = new NetProcessor(model.net, { inputs: [label, lengths, values], name: 'fasttext_sgd' });
+  const inputs = [firstLabel, lengths, values, ...(labelSet ? [labelSet.lengths, labelSet.values] : [])];
+  const processor = new NetProcessor(model.net, { inputs, name: 'fasttext_sgd' });
   const sparseOutput = lossKind === 'hs' || lossKind === 'ns';
   return { model, processor, denseParams: sparseOutput ? [] : [FASTTEXT_BLOBS.output] };
 }
@@ -122,7 +133,14 @@ function labelCountsOf(o: FastTextModelOptions, labels: number): readonly number
 }
 
 /** The output layer [labels, dim] (FASTTEXT_BLOBS.output) and the batch-mean loss of `lossKind`. */
-function outputHead(model: ModelHelper, lossKind: FastTextLoss, hidden: BlobReference, label: string, o: FastTextModelOptions & { labels: number; dim: number }): BlobReference {
+function outputHead(
+  model: ModelHelper,
+  lossKind: FastTextLoss,
+  hidden: BlobReference,
+  label: string,
+  o: FastTextModelOptions & { labels: number; dim: number },
+  labelSet?: { lengths: string; values: string },
+): BlobReference {
   const head = { name: 'fasttext/head', dim: o.dim, weights: FASTTEXT_BLOBS.output };
   switch (lossKind) {
     case 'softmax': {
@@ -135,7 +153,7 @@ function outputHead(model: ModelHelper, lossKind: FastTextLoss, hidden: BlobRefe
     case 'ns':
       return negativeSamplingLoss(model, hidden, label, { ...head, counts: labelCountsOf(o, o.labels), neg: o.neg ?? 5, seed: o.seed ?? 0 }).loss;
     case 'ova':
-      return oneVsAllLoss(model, hidden, label, { ...head, labels: o.labels }).loss;
+      return oneVsAllLoss(model, hidden, label, { ...head, labels: o.labels, ...(labelSet ? { labelSet } : {}) }).loss;
     default:
       throw new InvalidArgumentError(`Expected loss softmax, hs, ns or ova but received ${String(lossKind)}`);
   }

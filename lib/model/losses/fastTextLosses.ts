@@ -78,8 +78,17 @@ export function hierarchicalSoftmaxLoss(model: ModelHelper, hidden: BlobLike, la
   return finish(model, name, binaryLogisticLoss(model, hidden, w, r, t, `${name}/per_example`), w);
 }
 
-/** `-loss ova`: one logistic loss per label against the one-hot label. */
-export function oneVsAllLoss(model: ModelHelper, hidden: BlobLike, labels: BlobLike, options: HeadOptions & { labels: number }): LossHead {
+/**
+ * `-loss ova`: one logistic loss per label against the one-hot label, or, with
+ * `labelSet` (a list field: each example's labels), against every label of the
+ * example (fastText's multi-label targets; a repeated label counts once).
+ */
+export function oneVsAllLoss(
+  model: ModelHelper,
+  hidden: BlobLike,
+  labels: BlobLike,
+  options: HeadOptions & { labels: number; labelSet?: { lengths: BlobLike; values: BlobLike } },
+): LossHead {
   const name = options.name ?? 'loss';
   const n = options.labels;
   if (!Number.isInteger(n) || n < 1 || n > 4096) throw new InvalidArgumentError(`Expected a label count in [1, 4096] for oneVsAllLoss but received ${String(n)}`);
@@ -90,7 +99,10 @@ export function oneVsAllLoss(model: ModelHelper, hidden: BlobLike, labels: BlobL
   const eyeTable = init.GivenTensorFill([], [`${name}/one_hot`], { shape: [n, n], values: eye });
   const w = model.createParam(options.weights ?? `${name}/w`, [n, options.dim], { type: 'constant', value: 0 });
   const r = model.net.Gather([rowTable, labels], [`${name}/rows`]);
-  const t = model.net.Gather([eyeTable, labels], [`${name}/targets`]);
+  const set = options.labelSet;
+  const t = set
+    ? model.net.Clip([model.net.SparseLengthsSum([eyeTable, set.values, set.lengths], [`${name}/target_counts`])], [`${name}/targets`], { min: 0, max: 1 })
+    : model.net.Gather([eyeTable, labels], [`${name}/targets`]);
   return finish(model, name, binaryLogisticLoss(model, hidden, w, r, t, `${name}/per_example`), w);
 }
 
