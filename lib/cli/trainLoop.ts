@@ -35,6 +35,8 @@ export interface TrainingRun {
   checkpointNode?: string;
   /** Resume from the newest valid checkpoint in checkpointDir (true; a fresh start when there is none) or from this epoch's. */
   resume?: boolean | number;
+  /** Save an epoch only when this long passed since the previous save, or it is the last (JobRunner's checkpointIntervalMs; default 0: every epoch). */
+  checkpointIntervalMs?: number;
   /** Checkpoints kept (default 2). */
   maxToKeep?: number;
   /** How the user resumes, for messages (default '-resume'). */
@@ -91,7 +93,7 @@ export async function runTraining(r: TrainingRun): Promise<TrainingResult> {
       return;
     }
     stoppedBy ??= sig;
-    progress.note('Stopping now; the last finished epoch stays checkpointed');
+    progress.note(`Stopping now; the last checkpoint${r.checkpointIntervalMs ? '' : ' (the last finished epoch)'} stays`);
     immediate.abort(new Error(`interrupted by ${sig}`));
   };
   const onInt = () => onSignal('SIGINT');
@@ -115,6 +117,7 @@ export async function runTraining(r: TrainingRun): Promise<TrainingResult> {
     ...(resumeFrom !== undefined ? { resumeFromEpoch: resumeFrom } : {}),
     ...(r.report ? { report: r.report } : {}),
     ...(r.lossReport ? { lossReport: r.lossReport } : {}),
+    ...(r.checkpointIntervalMs ? { checkpointIntervalMs: r.checkpointIntervalMs } : {}),
   });
   const saveFailure = ckpt ? stopOnFailedSave(runner, ckpt, immediate, r.maxToKeep ?? 2) : undefined;
   // The loss and throughput of earlier epochs live next to the checkpoints, so

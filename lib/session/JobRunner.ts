@@ -38,9 +38,19 @@ export interface JobRunnerOptions {
    * 'warning' event, and training goes on.
    */
   nonFiniteLoss?: 'stop' | 'warn';
+  /**
+   * Checkpoint less often than every epoch: an epoch is saved when it ends the
+   * run (a stop condition, maxEpochs) or when at least this many milliseconds
+   * passed since the previous save (or since training started), and the
+   * initial epoch-0 checkpoint is skipped. For jobs whose epochs are short next
+   * to writing their parameters (a few MB of examples, 100s of MB of n-gram
+   * rows). A crash then loses at most this long of training. Default 0: every
+   * epoch and epoch 0, as Caffe2's JobRunner.
+   */
+  checkpointIntervalMs?: number;
 }
 
-const RUNNER_KEYS = ['checkpointManager', 'resumeFromEpoch', 'uploadTaskGroupBuilder', 'report', 'asyncSave', 'lossReport', 'nonFiniteLoss'];
+const RUNNER_KEYS = ['checkpointManager', 'resumeFromEpoch', 'uploadTaskGroupBuilder', 'report', 'asyncSave', 'lossReport', 'nonFiniteLoss', 'checkpointIntervalMs'];
 const TRAIN_KEYS = ['signal', 'maxEpochs', 'onReport'];
 
 /** Options of `runner.train()`. */
@@ -103,6 +113,7 @@ export interface JobRunnerEvents {
  * Runs a Job (docs/caffe2.md §6.7): init (or checkpoint load), checkpoint epoch 0,
  * epochs until a stop condition holds (stop flags are read after each epoch
  * and before its checkpoint, which is saved anyway), upload, download, exit.
+ * `checkpointIntervalMs` saves fewer epochs (always the last one).
  * `train` returns the number of the last epoch run.
  *
  * Progress is reported through Node's EventEmitter (typed): `epochStart`,
@@ -120,6 +131,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   readonly resumeFromEpoch: number | 'latest' | undefined;
   readonly uploadTaskGroupBuilder: UploadTaskGroupBuilder | undefined;
   readonly asyncSave: boolean;
+  readonly checkpointIntervalMs: number;
   private readonly _report: [string, TaskOutput][];
   /** The asynchronous save in flight (never rejects: failures are reported as they happen). */
   private _pendingSave: Promise<void> | undefined;
@@ -148,6 +160,11 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
       throw new InvalidArgumentError(`Expected a boolean for asyncSave but received ${String(options.asyncSave)}`);
     }
     this.asyncSave = options.asyncSave ?? false;
+    const interval = options.checkpointIntervalMs ?? 0;
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0) {
+      throw new InvalidArgumentError(`Expected a number >= 0 for checkpointIntervalMs but received ${String(interval)}`);
+    }
+    this.checkpointIntervalMs = interval;
     this._lossReport = options.lossReport === undefined ? 'loss' : checkString(options.lossReport, 'options.lossReport', { nonEmpty: true });
     const nf = options.nonFiniteLoss ?? 'stop';
     if (nf !== 'stop' && nf !== 'warn') throw expected("'stop' or 'warn'", 'options.nonFiniteLoss', nf);
@@ -194,8 +211,9 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     if (fromScratch) await session.run(job.initGroup, { signal });
     if (cm) {
       await this._runAction(session, await cm.init(job.nodesToCheckpoint(), resume === undefined ? {} : { retrieveFromEpoch: resume }), signal);
-      if (fromScratch) await this.saveCheckpoints(0, session, signal);
-      else {
+      if (fromScratch) {
+        if (this.checkpointIntervalMs === 0) await this.saveCheckpoints(0, session, signal);
+      } else {
         await this._runAction(session, await cm.load(resume!), signal);
         await cm.reportCheckpointStats('checkpoint_load');
       }
@@ -203,6 +221,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.emit('init', { fromScratch, resumeFromEpoch: resume, durationMs: performance.now() - t0 });
 
     let last = fromScratch ? 0 : resume!;
+    let lastSave = performance.now();
     for (let epoch = last + 1; maxEpochs === undefined || epoch <= maxEpochs; epoch++) {
       signal?.throwIfAborted();
       this.emit('epochStart', { epoch });
@@ -220,7 +239,10 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
         // After the listeners saw the epoch, before its checkpoint: a diverged epoch is never saved.
         if (watchLoss) this._checkLoss(epoch, reports[this._lossReport]);
       }
-      if (cm) await this.saveCheckpoints(epoch, session, signal);
+      if (cm && (stop || performance.now() - lastSave >= this.checkpointIntervalMs)) {
+        await this.saveCheckpoints(epoch, session, signal);
+        lastSave = performance.now();
+      }
       if (stop) break;
     }
 

@@ -120,8 +120,18 @@ describe('supervised, test, predict', () => {
     // The encoded corpus (int32 labels, lengths and ids, one word id and "</s>" at least per line).
     expect(ev[0].corpusBytes).toBeGreaterThanOrEqual(4 * 4 * (ev[0].examples as number));
     expect(ev.filter((e) => e.event === 'epoch').map((e) => e.epoch)).toEqual([1, 2]);
-    expect(ev.filter((e) => e.event === 'checkpoint').map((e) => e.epoch)).toEqual([0, 1, 2]);
+    // A short run is checkpointed once, after its last epoch (-checkpoint-interval, 60 s by default).
+    expect(ev.filter((e) => e.event === 'checkpoint').map((e) => e.epoch)).toEqual([2]);
     expect(ev.at(-1)).toMatchObject({ event: 'done', epochs: 2, epochsRun: 2, resumedFrom: null, model: join(dir, 'j.bin') });
+  });
+
+  test('-checkpoint-interval 0 checkpoints every epoch and the initial state, as Caffe2\'s JobRunner', async () => {
+    const r = await runCli(dist, ['supervised', '-input', join(dir, 'train.txt'), '-output', join(dir, 'every'), '-dim', '8', '-epoch', '3', '-thread', '1', '--json', '-checkpoint-interval', '0']);
+    expect(r.code, r.stderr).toBe(exits.ok);
+    expect(events(r.stdout).filter((e) => e.event === 'checkpoint').map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+    const bad = await runCli(dist, ['supervised', '-input', join(dir, 'train.txt'), '-output', join(dir, 'every'), '-checkpoint-interval', '-1']);
+    expect(bad.code).toBe(exits.usage);
+    expect(bad.stderr).toMatch(/checkpoint-interval/);
   });
 });
 
@@ -129,7 +139,7 @@ describe('resume', () => {
   test('-resume after SIGKILL mid-training finishes with the same epoch count', async () => {
     const out = join(dir, 'killed');
     const ckpt = join(dir, 'killed.checkpoints');
-    const args = ['supervised', '-input', join(dir, 'train.txt'), '-output', out, '-dim', '16', '-epoch', '200', '-lr', '0.2', '-thread', '2', '--json', '--no-charts'];
+    const args = ['supervised', '-input', join(dir, 'train.txt'), '-output', out, '-dim', '16', '-epoch', '200', '-lr', '0.2', '-thread', '2', '--json', '--no-charts', '-checkpoint-interval', '0'];
     const run = startCli(dist, args);
     await waitFor(() => hasCheckpointFrom(ckpt, 2) || run.child.exitCode !== null, 60_000, 'a checkpoint of epoch 2 or later');
     run.child.kill('SIGKILL');

@@ -32,7 +32,8 @@ afterAll(() => {
 
 /** `hogwild supervised` on the small corpus (1 thread, dim 8). */
 function supervised(out: string, extra: string[], o: { strace?: string[] } = {}): Promise<CliResult> {
-  const args = ['supervised', '-input', train, '-output', out, '-dim', '8', '-thread', '1', '-no-progress', '-no-charts', ...extra];
+  // Every epoch checkpointed: these tests break, kill and corrupt specific epochs' files.
+  const args = ['supervised', '-input', train, '-output', out, '-dim', '8', '-thread', '1', '-no-progress', '-no-charts', '-checkpoint-interval', '0', ...extra];
   if (!o.strace) return runCli(dist, args, { env: { HOGWILD_CKPT_FIXED_TMP: '1' } });
   return new Promise((resolve) => {
     const child = spawn('strace', ['-f', '-qq', '-o', '/dev/null', ...o.strace!, process.execPath, join(dist, 'cli', 'main.js'), ...args], {
@@ -156,7 +157,7 @@ describe('R5: one run per output', () => {
 
   test('a second run while the first trains exits 5; the first finishes with its own checkpoints', async () => {
     const out = join(dir, 'r5b');
-    const first = startCli(dist, ['supervised', '-input', train, '-output', out, '-dim', '8', '-thread', '1', '-no-progress', '-no-charts', '-epoch', '400']);
+    const first = startCli(dist, ['supervised', '-input', train, '-output', out, '-dim', '8', '-thread', '1', '-no-progress', '-no-charts', '-epoch', '400', '-checkpoint-interval', '0']);
     await waitFor(() => hasCheckpointFrom(`${out}.checkpoints`, 1), 60_000, 'the first checkpoint');
     // Paused mid-run (its lock held), so the second run surely starts while the first one is running.
     first.child.kill('SIGSTOP');

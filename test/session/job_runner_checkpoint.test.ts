@@ -52,3 +52,32 @@ test('train, resume from each epoch, and load each checkpoint (single node)', as
     expect(total.fetchScalar()).toBe(100 + 10 * epoch);
   }
 });
+
+test('checkpointIntervalMs: no epoch-0 checkpoint, the last epoch always, the others once the interval passed', async () => {
+  const build = (sleepMs: number) => {
+    const job = new Job();
+    job.scope(() => {
+      job.initGroup.scope(() => new Task().scope(() => ops.Const(0, 'n')));
+      new Task({ name: 'count' }).scope(() => {
+        ops.Add(['n', ops.Const(1)], ['n']);
+        if (sleepMs > 0) ops.Sleep([], [], { ms: sleepMs });
+      });
+    });
+    epochLimiter(job, 5);
+    return job;
+  };
+  const saved = async (job: Job, node: string, intervalMs: number) => {
+    const session = new LocalSession();
+    sessions.push(session);
+    const runner = new JobRunner(job, { checkpointManager: new CheckpointManager(dir, node), checkpointIntervalMs: intervalMs });
+    const epochs: number[] = [];
+    runner.on('checkpoint', (c) => epochs.push(c.epoch));
+    expect(await runner.train(session)).toBe(5);
+    return epochs;
+  };
+  // An interval no run reaches: only the last epoch.
+  expect(await saved(build(0), 'interval_long', 3_600_000)).toEqual([5]);
+  // Epochs longer than the interval: every epoch, still no epoch 0.
+  expect(await saved(build(30), 'interval_short', 10)).toEqual([1, 2, 3, 4, 5]);
+  expect(() => new JobRunner(build(0), { checkpointIntervalMs: -1 })).toThrow(/checkpointIntervalMs/);
+});

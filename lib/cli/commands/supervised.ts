@@ -40,7 +40,8 @@ const OPTIONS: OptionSpecs = {
   seed: { type: 'string', value: 'int', description: 'seed of the initialization and the example order', default: '0' },
   label: { type: 'string', value: 'prefix', description: 'labels prefix', default: '__label__' },
   pretrainedVectors: { type: 'string', value: 'file', description: 'word vectors (.vec) for the input rows of the words they have' },
-  'checkpoint-dir': { type: 'string', value: 'dir', description: 'where a checkpoint is saved after every epoch', default: '<prefix>.checkpoints' },
+  'checkpoint-dir': { type: 'string', value: 'dir', description: 'where checkpoints are saved (see -checkpoint-interval)', default: '<prefix>.checkpoints' },
+  'checkpoint-interval': { type: 'string', value: 'seconds', description: 'save an epoch when this long passed since the last save (and always the last epoch); 0: every epoch', default: '60' },
   resume: { type: 'boolean', description: 'resume from the newest valid checkpoint in the checkpoint directory' },
   'hot-rows': { type: 'string', value: 'int', description: 'with -thread > 1: input rows of the most frequent words each thread trains in its own copy (docs/hogwild.md §2)', default: '0' },
   'skip-invalid': { type: 'boolean', description: 'skip lines without a known label (fastText does so silently) instead of failing' },
@@ -96,6 +97,7 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   const resolved = resolveFastTextOptions(opts);
   const dir = typeof v['checkpoint-dir'] === 'string' ? v['checkpoint-dir'] : `${output}.checkpoints`;
   const resume = v.resume === true;
+  const checkpointInterval = numberOption(v, 'checkpoint-interval', 0, 1e9) ?? 60;
   // Locks, settings check, temp sweep; the locks go at process exit.
   const state = openSupervisedState(dir, modelFileOf(output), resolved, opts.input, resume);
   const mode = progressMode({ json: v.json === true, noProgress: v['no-progress'] === true }, ctx.err);
@@ -128,6 +130,8 @@ async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
       maxEpochs: resolved.epoch,
       checkpointDir: dir,
       checkpointNode: 'fasttext',
+      // Every epoch would write the whole input table (100s of MB with n-grams) even when the epoch takes 20 ms.
+      checkpointIntervalMs: 1000 * checkpointInterval,
       resume,
       resumeHint: '-resume',
       lossReport: 'lossSum',
