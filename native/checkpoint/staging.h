@@ -4,10 +4,9 @@
 //
 // Touching fresh pages is what bulk copies into new memory cost most on a VM
 // (a first memset of 1 GiB: ~0.4 GB/s with 4 KiB pages, ~1 GB/s with 2 MiB
-// ones, 25 GB/s on the second pass), so large buffers come from their own
-// anonymous mapping with MADV_HUGEPAGE (where transparent huge pages are
-// "madvise" or "always") and are mapped up front with MADV_POPULATE_WRITE.
-// Small ones come from the heap. Also: a memcpy split across threads.
+// ones, 25 GB/s on the second pass), so large buffers are huge-page mappings
+// (core/memory.h) mapped up front with MADV_POPULATE_WRITE. Also: a memcpy
+// split across threads.
 #include <cstddef>
 #include <cstdint>
 #include <memory>

@@ -1,5 +1,7 @@
 #include "tensor.h"
 
+#include "memory.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -42,9 +44,6 @@ int64_t checkedNumel(const Shape& shape) {
 }
 
 void Tensor::resize(DType dtype, Shape shape) {
-  // Same dtype and shape: touch nothing. Ops rewrite shared (Hogwild) blobs in
-  // place while other threads read their shape, so this must not write.
-  if (_initialized && dtype == _dtype && shape == _shape) return;
   // Same dtype and shape: change nothing. In-place ops on a shared parameter
   // (Hogwild threads running WeightedSum(W, …) -> W) call resize on the same
   // tensor concurrently; writing _shape there would race on the vector.
@@ -57,9 +56,11 @@ void Tensor::resize(DType dtype, Shape shape) {
   if (bytes > _capacity || !_data) {
     size_t rounded = ((bytes + 63) / 64) * 64;
     if (rounded == 0) rounded = 64;
-    void* p = std::aligned_alloc(64, rounded);
-    if (!p) HW_THROW(codes::kOutOfMemory, "Failed to allocate " << bytes << " bytes for shape " << shapeString(shape));
-    _data = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+    try {
+      _data = allocateBytes(rounded);  // huge pages from 2 MiB (core/memory.h)
+    } catch (const Error&) {
+      HW_THROW(codes::kOutOfMemory, "Failed to allocate " << bytes << " bytes for shape " << shapeString(shape));
+    }
     _capacity = rounded;
   }
   _dtype = dtype;
