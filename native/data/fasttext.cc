@@ -201,8 +201,8 @@ void FastTextDictionary::encodeLine(std::string_view line, bool eos, std::vector
   }
 }
 
-FastTextEncoded FastTextDictionary::encodeRange(const FileBytes& file, const uint8_t* begin, size_t size) const {
-  if (_opts.unsupervised) return encodeWordsRange(file, begin, size);
+FastTextEncoded FastTextDictionary::encodeRange(const FileBytes& file, const uint8_t* begin, size_t size, bool words) const {
+  if (words || _opts.unsupervised) return encodeWordsRange(file, begin, size);
   FastTextEncoded out;
   std::vector<int32_t> labels, hashes;
   LineReader lines(begin, size);

@@ -86,9 +86,11 @@ class FastTextDictionary : public BlobObject {
   // With threads > 1 the file is split at line boundaries and counted in
   // parallel; the merge keeps first-appearance order, so the result is the same.
   void build(const FileBytes& file, int threads = 1);
-  // Encodes every line of `file` (fastText's getLine for supervised models),
+  // Encodes every line of `file` (fastText's getLine for supervised models,
+  // or for word vectors when the options say unsupervised or `words` is set:
+  // a dictionary loaded from a checkpoint does not record how it was read),
   // on `threads` threads over line-aligned byte ranges, concatenated in order.
-  FastTextEncoded encodeFile(const FileBytes& file, int threads = 1) const;
+  FastTextEncoded encodeFile(const FileBytes& file, int threads = 1, bool words = false) const;
   // One line (without '\n'); `eos` when a newline ended it. Appends input ids
   // and label indices (0-based); `hashes` is scratch space.
   void encodeLine(std::string_view line, bool eos, std::vector<int32_t>* ids, std::vector<int32_t>* labels,
@@ -129,7 +131,7 @@ class FastTextDictionary : public BlobObject {
   void buildSerial(const FileBytes& file);
   void finishBuild(const FileBytes& file);
   void resetCounts();
-  FastTextEncoded encodeRange(const FileBytes& file, const uint8_t* begin, size_t size) const;
+  FastTextEncoded encodeRange(const FileBytes& file, const uint8_t* begin, size_t size, bool words) const;
   FastTextEncoded encodeWordsRange(const FileBytes& file, const uint8_t* begin, size_t size) const;
   void growTable();
   void threshold();

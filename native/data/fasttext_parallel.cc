@@ -110,13 +110,13 @@ void FastTextDictionary::build(const FileBytes& file, int threads) {
   finishBuild(file);
 }
 
-FastTextEncoded FastTextDictionary::encodeFile(const FileBytes& file, int threads) const {
+FastTextEncoded FastTextDictionary::encodeFile(const FileBytes& file, int threads, bool words) const {
   int n = threadsFor(file.size(), threads);
-  if (n <= 1) return encodeRange(file, file.data(), file.size());
+  if (n <= 1) return encodeRange(file, file.data(), file.size(), words);
   std::vector<Range> ranges = splitAtLines(file.data(), file.size(), n);
   std::vector<FastTextEncoded> parts(ranges.size());
-  bool ok = parallelFor(ranges.size(), [&](size_t i) { parts[i] = encodeRange(file, ranges[i].begin, ranges[i].size); });
-  if (!ok) return encodeRange(file, file.data(), file.size());  // rethrows with the real line number
+  bool ok = parallelFor(ranges.size(), [&](size_t i) { parts[i] = encodeRange(file, ranges[i].begin, ranges[i].size, words); });
+  if (!ok) return encodeRange(file, file.data(), file.size(), words);  // rethrows with the real line number
   FastTextEncoded out;
   size_t examples = 0, ids = 0, labelSetValues = 0;
   for (const auto& p : parts) {

@@ -79,7 +79,7 @@ class ReadFastTextFileOp final : public Operator {
       dict = std::make_shared<FastTextDictionary>(_opts);
       dict->build(file, static_cast<int>(_threads));
     }
-    FastTextEncoded enc = dict->encodeFile(file, static_cast<int>(_threads));
+    FastTextEncoded enc = dict->encodeFile(file, static_cast<int>(_threads), _opts.unsupervised);
     fillVector(output(o), DType::Int32, enc.labels);
     enc.labels = {};
     fillVector(output(o + 1), DType::Int32, enc.lengths);

@@ -16,7 +16,7 @@ import { parseDictionaryRecord } from '../../lib/apps/fasttext/dictionaryRecord.
 import { resolveFastTextOptions } from '../../lib/apps/fasttext/options.js';
 import { CheckpointLedger, manifestPath } from '../../lib/cli/checkpointManifest.js';
 import { CliError } from '../../lib/cli/exitCodes.js';
-import { openSupervisedState, RUN_FILE } from '../../lib/cli/supervisedState.js';
+import { openSupervisedState, RUN_FILE } from '../../lib/cli/trainingState.js';
 import { HogwildError, Workspace } from '../../lib/index.js';
 
 const ROUNDS = Number(process.env.HOGWILD_FUZZ_ROUNDS ?? 240);

@@ -85,7 +85,8 @@ export async function buildWordVectorsJob(options: WordVectorsTrainOptions): Pro
   );
   // Per process (not checkpointed): the encoded corpus (shared with the scan) and the tables of the dictionary.
   const refill = (initNet: Net) => {
-    initNet.op('ReadFastTextFile', [B.dictionary], epochData.getBlobs(), { path: o.input, index_dtype: 'int32', threads: o.thread, once: 1 });
+    // unsupervised: a dictionary loaded from a checkpoint does not record how its file was read.
+    initNet.op('ReadFastTextFile', [B.dictionary], epochData.getBlobs(), { path: o.input, index_dtype: 'int32', threads: o.thread, once: 1, unsupervised: 1 });
     initNet.op('WordVectorsTables', [B.dictionary], [B.negatives, B.discard, B.rowOffsets, B.rows], { t: o.t });
   };
   const args = { model: o.model, ws: o.ws, neg: o.neg, lr: o.lr, lr_update_rate: o.lrUpdateRate, total_tokens: o.epoch * scan.ids, seed: o.seed };

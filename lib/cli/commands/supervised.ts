@@ -17,7 +17,7 @@ import { writeTrainingCharts, type ChartResult } from '../charts.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT, InputError, outputError, UsageError } from '../exitCodes.js';
 import { checkTrainingFile } from '../input.js';
-import { openSupervisedState } from '../supervisedState.js';
+import { openSupervisedState } from '../trainingState.js';
 import { ProgressDisplay, progressMode, si } from '../progress.js';
 import { fastTextProgress } from '../fastTextProgress.js';
 import { runTraining, type TrainingResult } from '../trainLoop.js';

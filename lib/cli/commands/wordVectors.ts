@@ -6,16 +6,23 @@
  * `<output>.vec` (the words' vectors as text, as fastText writes them).
  */
 
+import { Writable } from 'node:stream';
+
 import { buildWordVectorsJob, type WordVectorsJob } from '../../apps/wordvectors/WordVectorsJob.js';
 import { writeWordVectors } from '../../apps/wordvectors/modelFile.js';
 import { resolveWordVectorsOptions, type WordVectorsModel, type WordVectorsTrainOptions } from '../../apps/wordvectors/options.js';
 import { HogwildError } from '../../errors/index.js';
-import { JobRunner } from '../../session/JobRunner.js';
 import { LocalSession } from '../../session/LocalSession.js';
 import { intOption, numberOption, type OptionSpecs, type ParsedArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT, InputError, outputError, UsageError } from '../exitCodes.js';
 import { checkTrainingFile } from '../input.js';
+import { ProgressDisplay, progressMode } from '../progress.js';
+import { openTrainingState } from '../trainingState.js';
+import { runTraining } from '../trainLoop.js';
+
+/** Options that fix the dictionary and the shapes: a resumed run must keep them. */
+const SHAPE_KEYS = ['model', 'dim', 'bucket', 'minn', 'maxn', 'minCount', 'label'] as const;
 
 const OPTIONS: OptionSpecs = {
   input: { type: 'string', value: 'file', description: 'training file path (plain text)' },
@@ -36,6 +43,10 @@ const OPTIONS: OptionSpecs = {
   label: { type: 'string', value: 'prefix', description: 'labels prefix (such tokens are not words)', default: '__label__' },
   loss: { type: 'string', value: 'name', description: 'loss function (ns only)', default: 'ns' },
   verbose: { type: 'string', value: 'level', description: '0 prints nothing; otherwise the dictionary and the speed', default: '2' },
+  'checkpoint-dir': { type: 'string', value: 'dir', description: 'where checkpoints are saved (see -checkpoint-interval)', default: '<prefix>.checkpoints' },
+  'checkpoint-interval': { type: 'string', value: 'seconds', description: 'save an epoch when this long passed since the last save (and always the last epoch); 0: every epoch', default: '60' },
+  resume: { type: 'boolean', description: 'resume from the newest valid checkpoint in the checkpoint directory' },
+  'no-progress': { type: 'boolean', description: 'no live progress line: one line per epoch on stderr' },
 };
 
 function trainOptions(model: WordVectorsModel, v: ParsedArgs['values']): WordVectorsTrainOptions {
@@ -79,33 +90,90 @@ function runFor(model: WordVectorsModel) {
     checkTrainingFile(opts.input);
     const output = String(v.output);
     const quiet = v.verbose === '0';
-    let wv: WordVectorsJob;
+    const dir = typeof v['checkpoint-dir'] === 'string' ? v['checkpoint-dir'] : `${output}.checkpoints`;
+    const resume = v.resume === true;
+    const checkpointInterval = numberOption(v, 'checkpoint-interval', 0, 1e9) ?? 60;
+    const resolved = resolveWordVectorsOptions(opts);
+    // Locks, settings check, temp sweep; released when this run ends (or at process exit).
+    const state = openTrainingState({
+      dir,
+      outputs: [`${output}.bin`, `${output}.vec`],
+      command: `hogwild ${model}`,
+      settingsFile: 'hogwild-wordvectors.json',
+      settings: { ...resolved },
+      shapeKeys: SHAPE_KEYS,
+      input: opts.input,
+      resume,
+    });
     try {
-      wv = await buildWordVectorsJob(opts);
-    } catch (err) {
-      if (err instanceof HogwildError && (err.code === 'HOGWILD_DATA' || err.code === 'HOGWILD_IO')) throw new InputError(err.message, { cause: err });
-      throw err;
-    }
-    if (!quiet) ctx.err.write(`Read ${Math.floor(wv.scan.ntokens / 1e6)}M words\nNumber of words:  ${wv.scan.nwords}\nNumber of labels: ${wv.scan.nlabels}\n`);
-    const session = new LocalSession();
-    try {
-      const start = performance.now();
-      await new JobRunner(wv.job).train(session, { maxEpochs: wv.options.epoch });
-      const seconds = (performance.now() - start) / 1000;
-      const tokens = wv.tokensPerEpoch * wv.options.epoch;
-      if (!quiet) {
-        ctx.err.write(`Trained ${tokens} words in ${seconds.toFixed(2)} s: ${Math.round(tokens / seconds)} words/sec (${Math.round(tokens / seconds / wv.options.thread)} words/sec/thread)\n`);
-      }
-      try {
-        await writeWordVectors(session.workspace, wv, output);
-      } catch (err) {
-        throw outputError(`cannot write ${output}.bin and ${output}.vec`, err);
-      }
+      return await train(model, v, ctx, { opts, output, quiet, dir, resume, checkpointInterval, writeSettings: () => state.writeSettings() });
     } finally {
-      await session[Symbol.asyncDispose]();
+      state.release();
     }
-    return EXIT.OK;
   };
+}
+
+interface RunSettings {
+  opts: WordVectorsTrainOptions;
+  output: string;
+  quiet: boolean;
+  dir: string;
+  resume: boolean;
+  checkpointInterval: number;
+  writeSettings: () => void;
+}
+
+/** Scan, train (checkpoints, resume, signals) and write `<output>.bin` and `.vec`. */
+async function train(model: WordVectorsModel, v: ParsedArgs['values'], ctx: CommandContext, r: RunSettings): Promise<number> {
+  const { opts, output, quiet, dir, resume, checkpointInterval } = r;
+  let wv: WordVectorsJob;
+  try {
+    wv = await buildWordVectorsJob(opts);
+  } catch (err) {
+    if (err instanceof HogwildError && (err.code === 'HOGWILD_DATA' || err.code === 'HOGWILD_IO')) throw new InputError(err.message, { cause: err });
+    throw err;
+  }
+  if (!quiet) ctx.err.write(`Read ${Math.floor(wv.scan.ntokens / 1e6)}M words\nNumber of words:  ${wv.scan.nwords}\nNumber of labels: ${wv.scan.nlabels}\n`);
+  r.writeSettings();
+  const silent = new Writable({ write: (_chunk, _enc, done) => done() });
+  const progress = new ProgressDisplay({
+    mode: progressMode({ noProgress: quiet || v['no-progress'] === true }, ctx.err),
+    unit: 'words',
+    totalEpochs: wv.options.epoch,
+    err: quiet ? silent : ctx.err,
+    out: ctx.out,
+  });
+  const session = new LocalSession();
+  try {
+    const result = await runTraining({
+      job: wv.job,
+      session,
+      progress,
+      maxEpochs: wv.options.epoch,
+      checkpointDir: dir,
+      checkpointNode: model,
+      checkpointIntervalMs: 1000 * checkpointInterval,
+      resume,
+      resumeHint: '-resume',
+      perEpoch: wv.tokensPerEpoch,
+    });
+    if (result.stoppedBy) {
+      ctx.err.write(`Stopped after epoch ${result.lastEpoch} of ${wv.options.epoch}; checkpoints are in ${dir}. Continue with the same command plus -resume.\n`);
+      return result.exitCode;
+    }
+    const tokens = result.units ?? 0;
+    if (!quiet && result.epochsRun > 0 && result.seconds > 0) {
+      ctx.err.write(`Trained ${tokens} words in ${result.seconds.toFixed(2)} s: ${Math.round(tokens / result.seconds)} words/sec (${Math.round(tokens / result.seconds / wv.options.thread)} words/sec/thread)\n`);
+    }
+    try {
+      await writeWordVectors(session.workspace, wv, output);
+    } catch (err) {
+      throw outputError(`cannot write ${output}.bin and ${output}.vec (the checkpoints in ${dir} hold the trained epochs: rerun with -resume once fixed)`, err);
+    }
+  } finally {
+    await session[Symbol.asyncDispose]();
+  }
+  return EXIT.OK;
 }
 
 function command(model: WordVectorsModel, summary: string): Command {
@@ -117,7 +185,9 @@ function command(model: WordVectorsModel, summary: string): Command {
     details:
       `fastText's ${model} with negative sampling, as fastText trains it (subsampling, windows of size 1..ws, unigram^0.5 negatives, ` +
       'the learning rate decayed linearly over the tokens of the run). Writes <prefix>.bin (a fastText model file) and <prefix>.vec. ' +
-      'The input rows start uniform in ±1/dim (fastText 0.9.2 initializes only the first thread×10% of them).',
+      'The input rows start uniform in ±1/dim (fastText 0.9.2 initializes only the first thread×10% of them). ' +
+      'Checkpoints go to <prefix>.checkpoints (after an epoch once -checkpoint-interval seconds passed, and after the last); ' +
+      'after a crash or Ctrl-C the same command with -resume continues the same learning-rate schedule.',
     run: runFor(model),
   };
 }

@@ -4,7 +4,7 @@
 // parses, fastText reads the .bin with the same vectors, and bad flags are
 // usage errors.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -90,6 +90,26 @@ describe('hogwild cbow / skipgram', () => {
     const r = await hogwild('cbow', '-input', corpus, '-output', join(dir, 'bad'), ...flags);
     expect(r.code).toBe(EXIT.USAGE);
     expect(r.err).toMatch(message);
+  });
+
+  test('checkpoints and -resume: a run continued from its epoch-2 checkpoint trains epochs 3-4 only', async () => {
+    const out = join(dir, 'resumed');
+    const first = await hogwild('skipgram', '-input', corpus, '-output', out, '-epoch', '2', '-checkpoint-interval', '0', ...common);
+    expect(first.code, first.err).toBe(EXIT.OK);
+    expect(readdirSync(`${out}.checkpoints`).filter((f) => /^skipgram\.\d+$/.test(f)).sort()).toEqual(['skipgram.1', 'skipgram.2']);
+    const again = await hogwild('skipgram', '-input', corpus, '-output', out, '-epoch', '4', '-resume', ...common.slice(0, -2), '-no-progress');
+    expect(again.code, again.err).toBe(EXIT.OK);
+    expect(again.err).toContain('Resuming from the checkpoint of epoch 2');
+    expect(again.err).not.toMatch(/epoch 1\/4|epoch 2\/4/);
+    expect(again.err).toMatch(/epoch 4\/4/);
+    expect(classPurity(parseVec(readFileSync(`${out}.vec`, 'utf8')), planted)).toBeGreaterThan(0.8);
+    // The dictionary and shapes are fixed by the checkpoints.
+    const other = await hogwild('skipgram', '-input', corpus, '-output', out, '-epoch', '4', '-resume', '-dim', '24', '-minn', '0', '-maxn', '0', '-verbose', '0');
+    expect(other.code, other.err).toBe(EXIT.USAGE);
+    expect(other.err).toMatch(/cannot resume: .* -dim 20, not 24/);
+    const cbow = await hogwild('cbow', '-input', corpus, '-output', out, '-epoch', '4', '-resume', ...common);
+    expect(cbow.code).toBe(EXIT.USAGE);
+    expect(cbow.err).toMatch(/cannot resume: .* -model skipgram, not cbow/);
   });
 
   test('a missing training file is an input error', async () => {
