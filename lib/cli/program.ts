@@ -10,7 +10,7 @@ import { packageRoot } from '../runtime/nativeAreas.js';
 import { parseCommandArgs } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { demo } from './commands/demo.js';
-import { predict, predictProb, test } from './commands/evaluate.js';
+import { predict, predictProb, test, testLabel } from './commands/evaluate.js';
 import { exportCommand } from './commands/export.js';
 import { printSentenceVectors, printWordVectors } from './commands/vectors.js';
 import { launchCommand } from './commands/launch.js';
@@ -22,7 +22,7 @@ import { cbow, skipgram } from './commands/wordVectors.js';
 import { EXIT, exitCodeOf, oneLine } from './exitCodes.js';
 import { commandHelp, mainHelp } from './help.js';
 
-export const COMMANDS: readonly Command[] = [demo, supervised, cbow, skipgram, test, predict, predictProb, exportCommand, printWordVectors, printSentenceVectors, nn, analogies, runCommand, launchCommand];
+export const COMMANDS: readonly Command[] = [demo, supervised, cbow, skipgram, test, testLabel, predict, predictProb, exportCommand, printWordVectors, printSentenceVectors, nn, analogies, runCommand, launchCommand];
 
 /** Commands whose flags are spelled with one dash in --help, as fastText does. */
 const FASTTEXT_STYLE = new Set(['supervised', 'cbow', 'skipgram']);

@@ -23,6 +23,8 @@ export interface FastTextPredictRequest {
   output: PredictOutputKind;
   /** Number of the batch's first line, for error messages ("line N: …"). */
   firstLine: number;
+  /** Test: also count per label (`hogwild test-label`). */
+  perLabel?: boolean;
 }
 
 export interface FastTextPredictResult {
@@ -39,6 +41,10 @@ export interface FastTextPredictResult {
   gold?: number;
   predicted?: number;
   predictedGold?: number;
+  /** Test with perLabel: the same counts per label index. */
+  labelGold?: Float64Array;
+  labelPredicted?: Float64Array;
+  labelPredictedGold?: Float64Array;
 }
 
 export interface PredictBinding {

@@ -120,8 +120,16 @@ void FastTextPredictor::emit(Scratch& s, const PredictRequest& req, PredictBatch
         ++out->examples;
         out->gold += ng;
         out->predicted += static_cast<int64_t>(s.best.size());
-        for (int32_t j : s.best)
-          if (std::find(gold, gold + ng, j) != gold + ng) ++out->predictedGold;
+        for (int32_t j : s.best) {
+          const bool hit = std::find(gold, gold + ng, j) != gold + ng;
+          if (hit) ++out->predictedGold;
+          if (req.perLabel) {
+            ++out->labelPredicted[static_cast<size_t>(j)];
+            if (hit) ++out->labelPredictedGold[static_cast<size_t>(j)];
+          }
+        }
+        if (req.perLabel)
+          for (int32_t g = 0; g < ng; ++g) ++out->labelGold[static_cast<size_t>(gold[g])];
         gold += ng;
         break;
       }
@@ -138,6 +146,13 @@ void FastTextPredictor::predict(std::string_view bytes, const PredictRequest& re
   HW_CHECK(req.threshold >= 0 && req.threshold <= 1, codes::kInvalidArgument,
            "Expected a threshold in [0, 1] but received " << req.threshold);
   HW_CHECK(req.firstLine >= 1, codes::kInvalidArgument, "Expected firstLine >= 1 but received " << req.firstLine);
+  HW_CHECK(!req.perLabel || req.output == PredictOutput::Test, codes::kInvalidArgument, "Expected perLabel only with the test output");
+  if (req.perLabel) {
+    const size_t n = static_cast<size_t>(_dict->nlabels());
+    out->labelGold.assign(n, 0);
+    out->labelPredicted.assign(n, 0);
+    out->labelPredictedGold.assign(n, 0);
+  }
   const FastTextOptions& opts = _dict->options();
   Scratch s;
   LineReader reader(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());

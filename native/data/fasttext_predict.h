@@ -33,6 +33,8 @@ struct PredictRequest {
   PredictOutput output = PredictOutput::Labels;
   // Number of the batch's first line in the whole input (1-based), for errors.
   int64_t firstLine = 1;
+  // Test: also count per label (fastText's test-label).
+  bool perLabel = false;
 };
 
 struct PredictBatch {
@@ -46,6 +48,8 @@ struct PredictBatch {
   // Test (fastText's Meter): lines with a known label, their known labels
   // (duplicates count), predictions made, predictions that are gold.
   int64_t examples = 0, gold = 0, predicted = 0, predictedGold = 0;
+  // Test with perLabel: the same three counts per label index (nlabels each).
+  std::vector<int64_t> labelGold, labelPredicted, labelPredictedGold;
 };
 
 class FastTextPredictor {

@@ -102,6 +102,16 @@ class PredictWorker final : public Napi::AsyncWorker {
         o.Set("gold", static_cast<double>(_out.gold));
         o.Set("predicted", static_cast<double>(_out.predicted));
         o.Set("predictedGold", static_cast<double>(_out.predictedGold));
+        if (_req.perLabel) {
+          auto counts = [&](const std::vector<int64_t>& v) {
+            auto a = Napi::Float64Array::New(env, v.size());
+            std::copy(v.begin(), v.end(), a.Data());
+            return a;
+          };
+          o.Set("labelGold", counts(_out.labelGold));
+          o.Set("labelPredicted", counts(_out.labelPredicted));
+          o.Set("labelPredictedGold", counts(_out.labelPredictedGold));
+        }
         break;
     }
     _deferred.Resolve(o);
@@ -118,7 +128,7 @@ class PredictWorker final : public Napi::AsyncWorker {
   const char* _code = codes::kInternal;
 };
 
-// fastTextPredict(predictor, bytes, { k, threshold, output, firstLine }) -> Promise.
+// fastTextPredict(predictor, bytes, { k, threshold, output, firstLine, perLabel }) -> Promise.
 Napi::Value Predict(const Napi::CallbackInfo& info) {
   return guard(info.Env(), [&]() -> Napi::Value {
     PredictorRef p = unwrapPredictor(info[0]);
@@ -135,6 +145,8 @@ Napi::Value Predict(const Napi::CallbackInfo& info) {
     req.threshold = t;
     req.output = static_cast<data::PredictOutput>(toInt(o.Get("output"), "options.output", 0, 3));
     req.firstLine = toInt(o.Get("firstLine"), "options.firstLine", 1, int64_t{1} << 53);
+    if (!isMissing(o.Get("perLabel"))) req.perLabel = toBool(o.Get("perLabel"), "options.perLabel");
+    if (req.perLabel && req.output != data::PredictOutput::Test) throwExpected("perLabel only with output 3 (test)", "options.perLabel", o.Get("perLabel"));
     // Copied: the JS buffer may be reused while the batch runs.
     std::string copy(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
     auto* w = new PredictWorker(info.Env(), std::move(p), std::move(copy), req);

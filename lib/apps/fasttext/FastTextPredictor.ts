@@ -22,6 +22,8 @@ export interface PredictBatchOptions {
   k: number;
   threshold: number;
   output: PredictOutputKind;
+  /** With the test output: also count per label. */
+  perLabel?: boolean;
 }
 
 export class FastTextPredictor {

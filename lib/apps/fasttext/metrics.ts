@@ -27,19 +27,52 @@ export function formatG(x: number, precision = 6): string {
   return `${strip(mant)}e${sign}${digits}`;
 }
 
-/** fastText's Meter: precision and recall at k over examples with at least one known label. */
+/** One label's counts: lines where it is gold, predictions of it, and those that were gold. */
+export interface LabelCounts {
+  gold: number;
+  predicted: number;
+  predictedGold: number;
+}
+
+/** fastText's Meter: precision and recall at k over examples with at least one known label, overall and per label. */
 export class Meter {
   examples = 0;
   gold = 0;
   predicted = 0;
   predictedGold = 0;
+  /** Per label (`test-label`), by label string. */
+  readonly labels = new Map<string, LabelCounts>();
 
   /** Logs one example: its known gold labels (duplicates count, as in fastText) and its predictions. */
   log(gold: readonly string[], predictions: readonly Prediction[]): void {
     this.examples++;
     this.gold += gold.length;
     this.predicted += predictions.length;
-    for (const p of predictions) if (gold.includes(p.label)) this.predictedGold++;
+    for (const p of predictions) {
+      const hit = gold.includes(p.label);
+      if (hit) this.predictedGold++;
+      const c = this._label(p.label);
+      c.predicted++;
+      if (hit) c.predictedGold++;
+    }
+    for (const g of gold) this._label(g).gold++;
+  }
+
+  /** Adds per-label counts given by label index (a native batch's). */
+  addLabelCounts(labels: readonly string[], gold: ArrayLike<number>, predicted: ArrayLike<number>, predictedGold: ArrayLike<number>): void {
+    for (let i = 0; i < labels.length; i++) {
+      if (gold[i] === 0 && predicted[i] === 0) continue;
+      const c = this._label(labels[i]!);
+      c.gold += gold[i]!;
+      c.predicted += predicted[i]!;
+      c.predictedGold += predictedGold[i]!;
+    }
+  }
+
+  private _label(label: string): LabelCounts {
+    let c = this.labels.get(label);
+    if (!c) this.labels.set(label, (c = { gold: 0, predicted: 0, predictedGold: 0 }));
+    return c;
   }
 
   precision(): number {
@@ -53,6 +86,22 @@ export class Meter {
   /** `N\t<n>\nP@k\t<p>\nR@k\t<r>\n`, numbers as fastText prints them (3 significant digits). */
   format(k: number): string {
     return `N\t${this.examples}\nP@${k}\t${formatG(this.precision(), 3)}\nR@${k}\t${formatG(this.recall(), 3)}\n`;
+  }
+
+  /**
+   * fastText's `test-label` lines, one per label of `labels` (the model's order):
+   * `F1-Score : x  Precision : x  Recall : x   <label>` with 6 decimals and
+   * `--------` where a ratio is 0/0, then N, P@k and R@k with 3 decimals.
+   */
+  formatPerLabel(labels: readonly string[], k: number): string {
+    const metric = (name: string, num: number, den: number) => `${name} : ${den > 0 ? (num / den).toFixed(6) : '--------'}  `;
+    let out = '';
+    for (const label of labels) {
+      const c = this.labels.get(label) ?? { gold: 0, predicted: 0, predictedGold: 0 };
+      out += `${metric('F1-Score', 2 * c.predictedGold, c.predicted + c.gold)}${metric('Precision', c.predictedGold, c.predicted)}${metric('Recall', c.predictedGold, c.gold)} ${label}\n`;
+    }
+    const fixed3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : formatG(x));
+    return `${out}N\t${this.examples}\nP@${k}\t${fixed3(this.precision())}\nR@${k}\t${fixed3(this.recall())}\n`;
   }
 }
 

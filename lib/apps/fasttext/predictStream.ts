@@ -24,7 +24,7 @@ const NEWLINE = 0x0a;
 const BOM = [0xef, 0xbb, 0xbf];
 const noop = (): void => undefined;
 
-export type StreamMode = 'predict' | 'predict-prob' | 'test';
+export type StreamMode = 'predict' | 'predict-prob' | 'test' | 'test-label';
 
 /** What predictStream needs of a predictor: the native one, or fastText's own scorer for a fastText .bin. */
 export type BatchPredictor = Pick<FastTextPredictor, 'predict' | 'maxLineBytes'>;
@@ -60,7 +60,7 @@ function renumber(err: unknown, before: number): unknown {
 }
 
 function outputKind(mode: StreamMode, json: boolean): PredictOutputKind {
-  if (mode === 'test') return PREDICT_OUTPUT.test;
+  if (mode === 'test' || mode === 'test-label') return PREDICT_OUTPUT.test;
   if (json) return PREDICT_OUTPUT.arrays;
   return mode === 'predict-prob' ? PREDICT_OUTPUT.labelsProb : PREDICT_OUTPUT.labels;
 }
@@ -108,9 +108,11 @@ export async function predictStream(
   const concurrency = options.concurrency ?? Math.min(4, Math.max(1, availableParallelism()));
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new InvalidArgumentError(`Expected an integer >= 1 for chunkBytes but received ${String(chunkBytes)}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError(`Expected an integer >= 1 for concurrency but received ${String(concurrency)}`);
-  const json = options.json === true && options.mode !== 'test';
-  const request = { k, threshold, output: outputKind(options.mode, json) };
-  const meter = options.mode === 'test' ? new Meter() : undefined;
+  const testing = options.mode === 'test' || options.mode === 'test-label';
+  const perLabel = options.mode === 'test-label';
+  const json = options.json === true && !testing;
+  const request = { k, threshold, output: outputKind(options.mode, json), ...(perLabel ? { perLabel } : {}) };
+  const meter = testing ? new Meter() : undefined;
 
   let linesDone = 0; // lines of the batches already written
   let chain: Promise<void> = Promise.resolve();
@@ -124,6 +126,7 @@ export async function predictStream(
       meter.gold += r.gold!;
       meter.predicted += r.predicted!;
       meter.predictedGold += r.predictedGold!;
+      if (perLabel) meter.addLabelCounts(options.labels, r.labelGold!, r.labelPredicted!, r.labelPredictedGold!);
     } else if (json) {
       const text = jsonLines(r, options.labels, options.mode === 'predict-prob');
       if (text) await options.write(text);

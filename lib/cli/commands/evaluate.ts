@@ -68,7 +68,7 @@ async function writeOut(out: NodeJS.WritableStream, chunk: Buffer | string): Pro
 function streamRun(mode: StreamMode) {
   return async (args: ParsedArgs, ctx: CommandContext): Promise<number> => {
     const p = positionals(mode, args);
-    const input = openTextInput(p.data, mode === 'test' ? 'test file' : 'input file', DEFAULT_CHUNK_BYTES);
+    const input = openTextInput(p.data, mode === 'test' || mode === 'test-label' ? 'test file' : 'input file', DEFAULT_CHUNK_BYTES);
     try {
       const model = await loadModel(p.model);
       try {
@@ -84,8 +84,12 @@ function streamRun(mode: StreamMode) {
         });
         if (r.meter) {
           const m = r.meter;
-          if (args.values.json) ctx.out.write(`${JSON.stringify({ examples: m.examples, k: p.k, precision: m.precision(), recall: m.recall() })}\n`);
-          else ctx.out.write(m.format(p.k));
+          if (args.values.json) {
+            const perLabel = mode === 'test-label' ? { labels: Object.fromEntries(model.labels.map((l) => [l, m.labels.get(l) ?? { gold: 0, predicted: 0, predictedGold: 0 }])) } : {};
+            ctx.out.write(`${JSON.stringify({ examples: m.examples, k: p.k, precision: m.precision(), recall: m.recall(), ...perLabel })}\n`);
+          } else {
+            ctx.out.write(mode === 'test-label' ? m.formatPerLabel(model.labels, p.k) : m.format(p.k));
+          }
         }
         return EXIT.OK;
       } finally {
@@ -112,6 +116,22 @@ export const test: Command = {
 Prints fastText's lines: N (lines with a label the model knows), P@k and R@k.
 A line's gold labels are all its known labels, as in fastText.`,
   run: streamRun('test'),
+};
+
+export const testLabel: Command = {
+  name: 'test-label',
+  summary: 'evaluate a classifier per label: F1, precision and recall of each label, then N, P@k, R@k',
+  usage: ['hogwild test-label <model> <test-data> [k] [th]'],
+  options: OPTIONS,
+  details: `${DATA}
+
+Prints fastText's test-label lines: for each label of the model, in the model's
+order, "F1-Score : f  Precision : p  Recall : r   <label>" (6 decimals,
+"--------" where a ratio is 0/0), then N, P@k and R@k. Recall and F1 count
+every line where the label is gold (fastText 0.9.2 leaves those counts at 0,
+so it prints no recall and an F1 of twice the precision). --json adds each
+label's counts.`,
+  run: streamRun('test-label'),
 };
 
 export const predict: Command = {

@@ -7,7 +7,7 @@
  */
 import { DataError } from '../../../errors/index.js';
 import { PREDICT_OUTPUT, type FastTextPredictResult, type PredictBatchOptions } from '../FastTextPredictor.js';
-import { formatPredictions } from '../metrics.js';
+import { formatPredictions, type Meter } from '../metrics.js';
 import type { FastTextBinScorer } from './scorer.js';
 
 /** fastText reads lines of any length; this bounds one line's bytes as the native predictor does. */
@@ -28,6 +28,20 @@ export class FastTextBinBatchPredictor {
     return MAX_LINE_BYTES;
   }
 
+  /** The meter's per-label counts as arrays by label index (what the native predictor returns). */
+  private _perLabel(m: Meter): Pick<FastTextPredictResult, 'labelGold' | 'labelPredicted' | 'labelPredictedGold'> {
+    const n = this._labelIndex.size;
+    const out = { labelGold: new Float64Array(n), labelPredicted: new Float64Array(n), labelPredictedGold: new Float64Array(n) };
+    for (const [label, c] of m.labels) {
+      const i = this._labelIndex.get(label);
+      if (i === undefined) continue;
+      out.labelGold[i] = c.gold;
+      out.labelPredicted[i] = c.predicted;
+      out.labelPredictedGold[i] = c.predictedGold;
+    }
+    return out;
+  }
+
   async predict(bytes: Uint8Array, options: PredictBatchOptions, firstLine = 1): Promise<FastTextPredictResult> {
     let text: string;
     try {
@@ -39,7 +53,8 @@ export class FastTextBinBatchPredictor {
     if (lines[lines.length - 1] === '') lines.pop();
     if (options.output === PREDICT_OUTPUT.test) {
       const m = this._scorer.meter(lines, options.k, options.threshold);
-      return { lines: lines.length, examples: m.examples, gold: m.gold, predicted: m.predicted, predictedGold: m.predictedGold };
+      const counts = { lines: lines.length, examples: m.examples, gold: m.gold, predicted: m.predicted, predictedGold: m.predictedGold };
+      return options.perLabel ? { ...counts, ...this._perLabel(m) } : counts;
     }
     const predictions = this._scorer.predict(lines, options.k, options.threshold);
     if (options.output === PREDICT_OUTPUT.arrays) {
