@@ -21,7 +21,7 @@ mkdir -p "$out/fasttext-corpus"
 cxx="${CXX_FUZZ:-clang++-14}"
 # Every file that defines FastTextDictionary members, so a new one cannot be missed.
 mapfile -t dictionary_sources < <(grep -l "FastTextDictionary::" native/data/*.cc)
-sources=("${dictionary_sources[@]}" native/data/file_bytes.cc native/core/*.cc native/tests/fuzz_fasttext_dictionary.cc)
+sources=("${dictionary_sources[@]}" native/data/vec_words.cc native/data/file_bytes.cc native/core/*.cc native/tests/fuzz_fasttext_dictionary.cc)
 bin="$out/fuzz_fasttext_dictionary"
 if [ ! -x "$bin" ] || [ -n "$(find "${sources[@]}" native/data native/core -newer "$bin" -print -quit)" ]; then
   echo "building $bin with $cxx"

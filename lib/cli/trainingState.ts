@@ -16,7 +16,7 @@ import { acquireLock, type OutputLock } from './outputLock.js';
 
 export const RUN_FILE = 'hogwild-supervised.json';
 /** Options that fix the shapes and the data: a resumed run must use the same. */
-const SHAPE_KEYS = ['dim', 'wordNgrams', 'bucket', 'minn', 'maxn', 'minCount', 'minCountLabel', 'label', 'loss', 'batchSize'] as const;
+const SHAPE_KEYS = ['dim', 'wordNgrams', 'bucket', 'minn', 'maxn', 'minCount', 'minCountLabel', 'label', 'loss', 'batchSize', 'pretrainedVectors'] as const;
 
 export interface TrainingState {
   /** Replaces the settings file (temp + fsync + rename). */

@@ -132,6 +132,7 @@ export class FastTextFile {
       skip_invalid: o.skipInvalid === undefined ? undefined : o.skipInvalid ? 1 : 0,
       check_utf8: o.checkUtf8 === undefined ? undefined : o.checkUtf8 ? 1 : 0,
       unsupervised: o.unsupervised ? 1 : undefined,
+      pretrained_vectors: o.pretrainedVectors || undefined,
     };
   }
 }

@@ -22,6 +22,8 @@ export interface FastTextScanOptions {
    * "example" is one piece; `tokens` and `ids` count its word ids). Default false.
    */
   unsupervised?: boolean;
+  /** Supervised: a .vec file whose words join the dictionary after the count threshold, as fastText's -pretrainedVectors. */
+  pretrainedVectors?: string;
   /** Threads that parse the file (line-aligned byte ranges; the result is the same). Default 1. */
   threads?: number;
   /**

@@ -6,6 +6,7 @@
 #include "../core/objects.h"
 #include "bytes.h"
 #include "text.h"
+#include "vec_words.h"
 
 namespace hogwild::data {
 
@@ -16,6 +17,8 @@ constexpr int64_t kMaxVocab = int64_t{1} << 30;
 
 FastTextDictionary::FastTextDictionary(FastTextOptions options) : _opts(std::move(options)) {
   HW_CHECK(!_opts.labelPrefix.empty(), codes::kInvalidArgument, "Expected a non-empty label prefix");
+  HW_CHECK(_opts.pretrainedVectors.empty() || !_opts.unsupervised, codes::kInvalidArgument,
+           "Expected no pretrained vectors for word vectors (unsupervised): only supervised dictionaries take them");
   HW_CHECK(_opts.minCount >= 1 && _opts.minCountLabel >= 0, codes::kInvalidArgument,
            "Expected min_count >= 1 and min_count_label >= 0 but received " << _opts.minCount << " and " << _opts.minCountLabel);
   HW_CHECK(_opts.wordNgrams >= 1 && _opts.wordNgrams <= 64, codes::kInvalidArgument,
@@ -111,12 +114,23 @@ void FastTextDictionary::buildSerial(const FileBytes& file) {
 }
 
 void FastTextDictionary::finishBuild(const FileBytes& file) {
-  threshold();
+  threshold(_opts.minCount, _opts.minCountLabel);
+  if (!_opts.pretrainedVectors.empty()) addPretrainedWords();
   HW_CHECK(_nwords > 0, codes::kData, file.path() << ": empty vocabulary (no word seen at least min_count = " << _opts.minCount << " times)");
   HW_CHECK(_nlabels > 0 || _opts.unsupervised, codes::kData, file.path() << ": no labels (no token starts with '" << _opts.labelPrefix << "')");
 }
 
-void FastTextDictionary::threshold() {
+// fastText's getInputMatrixFromFile: each word of the .vec is added once more,
+// then the dictionary is thresholded again with (1, 0), so every .vec word is
+// kept. The token count of the file stays what the file had.
+void FastTextDictionary::addPretrainedWords() {
+  const int64_t ntokens = _ntokens;
+  for (const std::string& w : readVecWords(_opts.pretrainedVectors)) addToken(w, hash(w));
+  _ntokens = ntokens;
+  threshold(1, 0);
+}
+
+void FastTextDictionary::threshold(int64_t minCount, int64_t minCountLabel) {
   std::vector<size_t> order(_words.size());
   std::iota(order.begin(), order.end(), 0);
   // fastText sorts by (type, decreasing count); we break ties by first appearance.
@@ -129,7 +143,7 @@ void FastTextDictionary::threshold() {
   _nwords = _nlabels = 0;
   for (size_t i : order) {
     const Entry& e = _words[i];
-    bool keep = e.type == Type::Word ? e.count >= _opts.minCount : e.count >= _opts.minCountLabel;
+    bool keep = e.type == Type::Word ? e.count >= minCount : e.count >= minCountLabel;
     if (!keep) continue;
     (e.type == Type::Word ? _nwords : _nlabels)++;
     words.push_back(std::move(_words[i]));

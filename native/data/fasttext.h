@@ -45,6 +45,10 @@ struct FastTextOptions {
   // word ids only (fastText's getLine for unsupervised models). Not part of the
   // checkpoint record: it changes how a file is read, not the dictionary.
   bool unsupervised = false;
+  // Supervised: the words of this .vec file join the dictionary after the
+  // count threshold (count + 1 each, kept whatever -minCount), as fastText's
+  // -pretrainedVectors does. Not part of the checkpoint record: the entries are.
+  std::string pretrainedVectors;
 };
 
 // fastText's MAX_LINE_SIZE: an unsupervised line is read in pieces that end
@@ -134,7 +138,8 @@ class FastTextDictionary : public BlobObject {
   FastTextEncoded encodeRange(const FileBytes& file, const uint8_t* begin, size_t size, bool words) const;
   FastTextEncoded encodeWordsRange(const FileBytes& file, const uint8_t* begin, size_t size) const;
   void growTable();
-  void threshold();
+  void threshold(int64_t minCount, int64_t minCountLabel);
+  void addPretrainedWords();
   void initSubwords();
   void computeSubwords(std::string_view word, std::vector<int32_t>* out) const;
   bool isLabel(std::string_view w) const { return w.substr(0, _opts.labelPrefix.size()) == _opts.labelPrefix; }

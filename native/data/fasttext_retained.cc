@@ -28,7 +28,8 @@ std::string keyOf(const std::string& path, const FastTextOptions& raw) {
   std::ostringstream k;
   k << path << '\n' << st.st_size << ' ' << st.st_mtim.tv_sec << ' ' << st.st_mtim.tv_nsec << '\n'
     << o.labelPrefix << '\n' << o.minCount << ' ' << o.minCountLabel << ' ' << o.wordNgrams << ' ' << o.bucket << ' ' << o.minn
-    << ' ' << o.maxn << ' ' << o.maxLineBytes << ' ' << o.skipInvalid << ' ' << o.checkUtf8 << ' ' << o.unsupervised;
+    << ' ' << o.maxn << ' ' << o.maxLineBytes << ' ' << o.skipInvalid << ' ' << o.checkUtf8 << ' ' << o.unsupervised << '\n'
+    << o.pretrainedVectors;
   return k.str();
 }
 

@@ -48,6 +48,7 @@ data::FastTextOptions toFastTextOptions(const Napi::Value& v) {
   if (!isMissing(obj.Get("skipInvalid"))) o.skipInvalid = toBool(obj.Get("skipInvalid"), "options.skipInvalid");
   if (!isMissing(obj.Get("checkUtf8"))) o.checkUtf8 = toBool(obj.Get("checkUtf8"), "options.checkUtf8");
   if (!isMissing(obj.Get("unsupervised"))) o.unsupervised = toBool(obj.Get("unsupervised"), "options.unsupervised");
+  if (!isMissing(obj.Get("pretrainedVectors"))) o.pretrainedVectors = toStr(obj.Get("pretrainedVectors"), "options.pretrainedVectors", false);
   return o;
 }
 

@@ -48,6 +48,7 @@ class ReadFastTextFileOp final : public Operator {
     _opts.skipInvalid = argInt("skip_invalid", 0) != 0;
     _opts.checkUtf8 = argInt("check_utf8", 1) != 0;
     _opts.unsupervised = argInt("unsupervised", 0) != 0;
+    _opts.pretrainedVectors = argString("pretrained_vectors", "");
     _threads = argInt("threads", 1);
     if (_threads < 1 || _threads > 1024) fail(codes::kInvalidArgument, "Expected threads in [1, 1024] but received " + std::to_string(_threads));
     _once = argInt("once", 0) != 0;
@@ -137,6 +138,7 @@ class BuildFastTextDictionaryOp final : public Operator {
     _opts.skipInvalid = argInt("skip_invalid", 0) != 0;
     _opts.checkUtf8 = argInt("check_utf8", 1) != 0;
     _opts.unsupervised = argInt("unsupervised", 0) != 0;
+    _opts.pretrainedVectors = argString("pretrained_vectors", "");
     _threads = argInt("threads", 1);
     if (_threads < 1 || _threads > 1024) fail(codes::kInvalidArgument, "Expected threads in [1, 1024] but received " + std::to_string(_threads));
     FastTextDictionary check(_opts);  // validates the options now
@@ -232,14 +234,14 @@ HW_REGISTER_OP(ReadFastTextFile, ReadFastTextFileOp)
     .inputs(0, 1)
     .outputs(3, 6)
     .argList({"path", "index_dtype", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn",
-              "max_line_bytes", "skip_invalid", "check_utf8", "unsupervised", "threads", "once"})
+              "max_line_bytes", "skip_invalid", "check_utf8", "unsupervised", "pretrained_vectors", "threads", "once"})
     .describe("Reads a fastText supervised file into (labels, lengths, ids[, labelSetLengths, labelSetValues]) on `threads` threads (`unsupervised`: word ids "
               "per line piece, labels 0); builds the dictionary unless one is given; with `once`, the given dictionary keeps the encoding and later runs share it.");
 HW_REGISTER_OP(BuildFastTextDictionary, BuildFastTextDictionaryOp)
     .inputs(0)
     .outputs(1)
     .argList({"path", "label_prefix", "min_count", "min_count_label", "word_ngrams", "bucket", "minn", "maxn", "max_line_bytes",
-              "skip_invalid", "check_utf8", "unsupervised", "threads"})
+              "skip_invalid", "check_utf8", "unsupervised", "threads", "pretrained_vectors"})
     .describe("Builds the dictionary of a fastText supervised file (fastText's counting and order) on `threads` threads; "
               "`unsupervised` (word vectors) requires no label.");
 HW_REGISTER_OP(ReadCsvFile, ReadCsvFileOp)

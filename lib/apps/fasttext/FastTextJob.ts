@@ -98,6 +98,7 @@ export async function buildFastTextJob(options: FastTextTrainOptions, multiNode?
     minn: o.minn,
     maxn: o.maxn,
     skipInvalid: o.skipInvalid,
+    ...(o.pretrainedVectors ? { pretrainedVectors: o.pretrainedVectors } : {}),
     threads: o.thread,
     // The init group's BuildFastTextDictionary takes this parse (dictionary and encoding): one parse per run.
     retain: true,

@@ -67,6 +67,12 @@ export interface FastTextTrainOptions {
   hotRows?: number;
   /** Skip lines without a known label instead of failing (fastText skips them silently; default false). */
   skipInvalid?: boolean;
+  /**
+   * fastText's -pretrainedVectors: the words of this .vec file join the
+   * dictionary (as fastText adds them); the CLI also sets their input rows
+   * (pretrainedVectorsSession). Default '' (none).
+   */
+  pretrainedVectors?: string;
 }
 
 /** The options with every default filled in. */
@@ -118,6 +124,7 @@ export function resolveFastTextOptions(o: FastTextTrainOptions): ResolvedFastTex
     syncEvery: int(o.syncEvery ?? 16, 'syncEvery', 0, 1 << 20),
     hotRows: int(o.hotRows ?? 0, 'hotRows', 0, 1 << 24),
     skipInvalid: o.skipInvalid ?? false,
+    pretrainedVectors: typeof o.pretrainedVectors === 'string' ? o.pretrainedVectors : '',
   };
 }
 

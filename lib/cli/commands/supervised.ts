@@ -79,6 +79,7 @@ function trainOptions(v: ParsedArgs['values']): FastTextTrainOptions {
   set('neg', intOption(v, 'neg', 1, 1024));
   if (typeof v.label === 'string') set('label', v.label);
   if (v['skip-invalid']) o.skipInvalid = true;
+  if (typeof v.pretrainedVectors === 'string') o.pretrainedVectors = v.pretrainedVectors;
   try {
     resolveFastTextOptions(o);
   } catch (err) {
