@@ -3,18 +3,11 @@
 // oneVsAllLoss with a labelSet targets every label of the example once.
 import { afterAll, describe, expect, test } from 'vitest';
 
-import { HogwildError, LocalSession, ModelHelper, Net } from '../../lib/index.js';
+import { HogwildError, ModelHelper, Net } from '../../lib/index.js';
 import { oneVsAllLoss } from '../../lib/model/losses/fastTextLosses.js';
+import { closeSessions, newSession } from '../data/helpers.js';
 
-const sessions: LocalSession[] = [];
-const newSession = () => {
-  const s = new LocalSession();
-  sessions.push(s);
-  return s;
-};
-afterAll(async () => {
-  for (const s of sessions) await s.close();
-});
+afterAll(closeSessions);
 
 async function sample(lengths: number[], values: number[], seed = 3): Promise<Int32Array> {
   const s = newSession();
