@@ -95,6 +95,7 @@ export interface KnownOps {
   SigmoidCrossEntropyWithLogits: Op1;
   BinaryLogisticLoss: Op1;
   SampleLabel: Op1;
+  MultiHot: Op1;
   Accuracy: Op1;
   MatMul: Op1;
   // shapes

@@ -91,18 +91,16 @@ export function oneVsAllLoss(
 ): LossHead {
   const name = options.name ?? 'loss';
   const n = options.labels;
-  if (!Number.isInteger(n) || n < 1 || n > 4096) throw new InvalidArgumentError(`Expected a label count in [1, 4096] for oneVsAllLoss but received ${String(n)}`);
-  const all = Array.from({ length: n * n }, (_, i) => i % n);
-  const eye = Array.from({ length: n * n }, (_, i) => (Math.floor(i / n) === i % n ? 1 : 0));
+  if (!Number.isInteger(n) || n < 1 || n > 1 << 24) throw new InvalidArgumentError(`Expected a label count in [1, 2^24] for oneVsAllLoss but received ${String(n)}`);
   const init = model.paramInitNet;
-  const rowTable = init.GivenTensorIntFill([], [`${name}/all_rows`], { shape: [n, n], values: all });
-  const eyeTable = init.GivenTensorFill([], [`${name}/one_hot`], { shape: [n, n], values: eye });
+  // Every example scores every label: its rows are the one row 0..n-1, repeated per example.
+  const allRows = init.GivenTensorIntFill([], [`${name}/all_rows`], { shape: [1, n], values: Array.from({ length: n }, (_, i) => i) });
   const w = model.createParam(options.weights ?? `${name}/w`, [n, options.dim], { type: 'constant', value: 0 });
-  const r = model.net.Gather([rowTable, labels], [`${name}/rows`]);
-  const set = options.labelSet;
-  const t = set
-    ? model.net.Clip([model.net.SparseLengthsSum([eyeTable, set.values, set.lengths], [`${name}/target_counts`])], [`${name}/targets`], { min: 0, max: 1 })
-    : model.net.Gather([eyeTable, labels], [`${name}/targets`]);
+  const zeros = model.net.ConstantFill([labels], [`${name}/zeros`], { value: 0, dtype: 'int32' });
+  const r = model.net.Gather([allRows, zeros], [`${name}/rows`]);
+  // Targets: 1 for the example's label (or every label of its set), 0 elsewhere.
+  const set = options.labelSet ?? { lengths: model.net.ConstantFill([labels], [`${name}/ones`], { value: 1, dtype: 'int32' }), values: labels };
+  const t = model.net.MultiHot([set.lengths, set.values], [`${name}/targets`], { num_labels: n });
   return finish(model, name, binaryLogisticLoss(model, hidden, w, r, t, `${name}/per_example`), w);
 }
 
