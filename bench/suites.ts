@@ -30,6 +30,7 @@ export const SUITES: Suite[] = [
   textSuite,
   mlpSuite,
   moduleSuite('fasttext_losses', 'fastText -loss hs with 2,000 labels vs fasttext'),
+  moduleSuite('shapes', 'Other shapes: n-grams, multi-label, char n-grams, long documents vs fasttext'),
   moduleSuite('parity_matrix', 'Accuracy parity: hogwild supervised vs fasttext supervised, same flags and file (P@1)'),
   moduleSuite('checkpoint', 'Checkpoint save and load vs dd'),
   moduleSuite('wordvectors', 'Word vectors: cbow and skipgram vs fasttext'),
