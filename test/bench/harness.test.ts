@@ -192,4 +192,4 @@ test('`--quick` runs every registered suite end to end; missing peers are report
   }
   expect(readFileSync(join(out, 'RESULTS.md'), 'utf8')).toContain('- fasttext: not installed: no fasttext on PATH');
   expect(existsSync(join(out, 'tmp'))).toBe(false);
-});
+}, 180_000); // every suite's quick mode, one after the other: ~60 s on a loaded 2-core machine
