@@ -12,9 +12,10 @@
  * every machine. Files are cached under bench/out/corpus/<key>/, keyed by the config.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { writeLines } from './lines.js';
 import { Rng, sampleCdf, zipfCdf } from './prng.js';
 
 export interface CorpusConfig {
@@ -169,23 +170,12 @@ export function corpusKey(config: CorpusConfig): string {
 
 function writeText(path: string, split: CorpusSplit, vocab: number): void {
   const words = Array.from({ length: vocab }, (_, i) => tokenWord(i));
-  const fd = openSync(path, 'w');
-  try {
-    let chunk: string[] = [];
-    for (let d = 0; d < split.labels.length; d++) {
-      const tokens = docTokens(split, d);
-      let line = `__label__${split.labels[d]}`;
-      for (let t = 0; t < tokens.length; t++) line += ` ${words[tokens[t]!]}`;
-      chunk.push(line);
-      if (chunk.length === 4096) {
-        writeSync(fd, `${chunk.join('\n')}\n`);
-        chunk = [];
-      }
-    }
-    if (chunk.length > 0) writeSync(fd, `${chunk.join('\n')}\n`);
-  } finally {
-    closeSync(fd);
-  }
+  writeLines(path, split.labels.length, (d) => {
+    const tokens = docTokens(split, d);
+    let line = `__label__${split.labels[d]}`;
+    for (let t = 0; t < tokens.length; t++) line += ` ${words[tokens[t]!]}`;
+    return line;
+  });
 }
 
 function writeBinary(prefix: string, split: CorpusSplit): void {

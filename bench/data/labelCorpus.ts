@@ -9,9 +9,10 @@
  * every machine. Used by bench/fasttext_losses.ts and the loss tests.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { writeLines } from './lines.js';
 import { Rng, sampleCdf, zipfCdf } from './prng.js';
 
 export interface LabelCorpusConfig {
@@ -59,28 +60,15 @@ function writeSplit(path: string, c: LabelCorpusConfig, count: number, stream: n
   const sharedCdf = zipfCdf(c.sharedVocab, 1);
   const span = c.maxLength - c.minLength + 1;
   let tokens = 0;
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    let chunk: string[] = [];
-    for (let d = 0; d < count; d++) {
-      const label = sampleCdf(labelCdf, rng.next());
-      const length = c.minLength + rng.int(span);
-      const words: string[] = [];
-      for (let t = 0; t < length; t++) words.push(rng.next() < c.classProb ? `l${label}w${rng.int(c.labelVocab)}` : `s${sampleCdf(sharedCdf, rng.next())}`);
-      tokens += length;
-      const written = rng.next() < c.labelNoise ? rng.int(c.labels) : label;
-      chunk.push(`__label__${written} ${words.join(' ')}`);
-      if (chunk.length === 4096) {
-        writeSync(fd, `${chunk.join('\n')}\n`);
-        chunk = [];
-      }
-    }
-    if (chunk.length > 0) writeSync(fd, `${chunk.join('\n')}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeLines(path, count, () => {
+    const label = sampleCdf(labelCdf, rng.next());
+    const length = c.minLength + rng.int(span);
+    const words: string[] = [];
+    for (let t = 0; t < length; t++) words.push(rng.next() < c.classProb ? `l${label}w${rng.int(c.labelVocab)}` : `s${sampleCdf(sharedCdf, rng.next())}`);
+    tokens += length;
+    const written = rng.next() < c.labelNoise ? rng.int(c.labels) : label;
+    return `__label__${written} ${words.join(' ')}`;
+  });
   return tokens;
 }
 

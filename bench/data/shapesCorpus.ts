@@ -16,9 +16,10 @@
  * the same bytes on every machine.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { writeLines } from './lines.js';
 import { Rng } from './prng.js';
 
 export interface ShapeCorpusConfig {
@@ -88,26 +89,11 @@ function multiLabelLine(rng: Rng, c: ShapeCorpusConfig): string {
   return `${labels} ${words.join(' ')}`;
 }
 
-/** Writes `count` lines to `path` via a temporary file, so an interrupted run leaves no half corpus. */
+/** Writes split `stream` of the corpus (`count` lines) to `path`. */
 function writeSplit(path: string, c: ShapeCorpusConfig, count: number, stream: number): void {
   const rng = new Rng(c.seed, stream);
   const line = c.kind === 'multilabel' ? multiLabelLine : singleLabelLine;
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    let chunk: string[] = [];
-    for (let d = 0; d < count; d++) {
-      chunk.push(line(rng, c));
-      if (chunk.length === 1024) {
-        writeSync(fd, `${chunk.join('\n')}\n`);
-        chunk = [];
-      }
-    }
-    if (chunk.length > 0) writeSync(fd, `${chunk.join('\n')}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeLines(path, count, () => line(rng, c));
 }
 
 /** Writes (or reuses) the corpus under `cacheDir/shapes-<kind>-<key>/`. */
