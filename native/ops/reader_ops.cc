@@ -85,10 +85,13 @@ class ReadFastTextFileOp final : public Operator {
     enc.labels = {};
     fillVector(output(o + 1), DType::Int32, enc.lengths);
     enc.lengths = {};
-    // The label sets are kept with a cached encoding even when this op does not output them.
+    // The label sets are kept with a cached encoding even when this op does not output them
+    // (a later reader of the cache may); otherwise they are only copied when asked for.
     Tensor labelSetLengths, labelSetValues;
-    fillVector(labelSetLengths, DType::Int32, enc.labelSetLengths);
-    fillVector(labelSetValues, DType::Int32, enc.labelSetValues);
+    if (_withLabelSets || _once) {
+      fillVector(labelSetLengths, DType::Int32, enc.labelSetLengths);
+      fillVector(labelSetValues, DType::Int32, enc.labelSetValues);
+    }
     enc.labelSetLengths = {};
     enc.labelSetValues = {};
     if (_withLabelSets) {

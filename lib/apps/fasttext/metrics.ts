@@ -40,8 +40,12 @@ export class Meter {
   gold = 0;
   predicted = 0;
   predictedGold = 0;
-  /** Per label (`test-label`), by label string. */
-  readonly labels = new Map<string, LabelCounts>();
+  /** Per label (`test-label`), by label string; undefined unless asked for (plain `test` skips the bookkeeping). */
+  readonly labels: Map<string, LabelCounts> | undefined;
+
+  constructor(options: { perLabel?: boolean } = {}) {
+    this.labels = options.perLabel ? new Map() : undefined;
+  }
 
   /** Logs one example: its known gold labels (duplicates count, as in fastText) and its predictions. */
   log(gold: readonly string[], predictions: readonly Prediction[]): void {
@@ -51,11 +55,13 @@ export class Meter {
     for (const p of predictions) {
       const hit = gold.includes(p.label);
       if (hit) this.predictedGold++;
-      const c = this._label(p.label);
-      c.predicted++;
-      if (hit) c.predictedGold++;
+      if (this.labels) {
+        const c = this._label(p.label);
+        c.predicted++;
+        if (hit) c.predictedGold++;
+      }
     }
-    for (const g of gold) this._label(g).gold++;
+    if (this.labels) for (const g of gold) this._label(g).gold++;
   }
 
   /** Adds per-label counts given by label index (a native batch's). */
@@ -70,8 +76,9 @@ export class Meter {
   }
 
   private _label(label: string): LabelCounts {
-    let c = this.labels.get(label);
-    if (!c) this.labels.set(label, (c = { gold: 0, predicted: 0, predictedGold: 0 }));
+    const labels = this.labels!;
+    let c = labels.get(label);
+    if (!c) labels.set(label, (c = { gold: 0, predicted: 0, predictedGold: 0 }));
     return c;
   }
 
@@ -97,7 +104,7 @@ export class Meter {
     const metric = (name: string, num: number, den: number) => `${name} : ${den > 0 ? (num / den).toFixed(6) : '--------'}  `;
     let out = '';
     for (const label of labels) {
-      const c = this.labels.get(label) ?? { gold: 0, predicted: 0, predictedGold: 0 };
+      const c = this.labels?.get(label) ?? { gold: 0, predicted: 0, predictedGold: 0 };
       out += `${metric('F1-Score', 2 * c.predictedGold, c.predicted + c.gold)}${metric('Precision', c.predictedGold, c.predicted)}${metric('Recall', c.predictedGold, c.gold)} ${label}\n`;
     }
     const fixed3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : formatG(x));

@@ -112,7 +112,7 @@ export async function predictStream(
   const perLabel = options.mode === 'test-label';
   const json = options.json === true && !testing;
   const request = { k, threshold, output: outputKind(options.mode, json), ...(perLabel ? { perLabel } : {}) };
-  const meter = testing ? new Meter() : undefined;
+  const meter = testing ? new Meter({ perLabel }) : undefined;
 
   let linesDone = 0; // lines of the batches already written
   let chain: Promise<void> = Promise.resolve();

@@ -85,7 +85,7 @@ function streamRun(mode: StreamMode) {
         if (r.meter) {
           const m = r.meter;
           if (args.values.json) {
-            const perLabel = mode === 'test-label' ? { labels: Object.fromEntries(model.labels.map((l) => [l, m.labels.get(l) ?? { gold: 0, predicted: 0, predictedGold: 0 }])) } : {};
+            const perLabel = mode === 'test-label' ? { labels: Object.fromEntries(model.labels.map((l) => [l, m.labels?.get(l) ?? { gold: 0, predicted: 0, predictedGold: 0 }])) } : {};
             ctx.out.write(`${JSON.stringify({ examples: m.examples, k: p.k, precision: m.precision(), recall: m.recall(), ...perLabel })}\n`);
           } else {
             ctx.out.write(mode === 'test-label' ? m.formatPerLabel(model.labels, p.k) : m.format(p.k));

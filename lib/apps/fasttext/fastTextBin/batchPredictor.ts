@@ -32,7 +32,7 @@ export class FastTextBinBatchPredictor {
   private _perLabel(m: Meter): Pick<FastTextPredictResult, 'labelGold' | 'labelPredicted' | 'labelPredictedGold'> {
     const n = this._labelIndex.size;
     const out = { labelGold: new Float64Array(n), labelPredicted: new Float64Array(n), labelPredictedGold: new Float64Array(n) };
-    for (const [label, c] of m.labels) {
+    for (const [label, c] of m.labels ?? []) {
       const i = this._labelIndex.get(label);
       if (i === undefined) continue;
       out.labelGold[i] = c.gold;
@@ -52,7 +52,7 @@ export class FastTextBinBatchPredictor {
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     if (options.output === PREDICT_OUTPUT.test) {
-      const m = this._scorer.meter(lines, options.k, options.threshold);
+      const m = this._scorer.meter(lines, options.k, options.threshold, options.perLabel === true);
       const counts = { lines: lines.length, examples: m.examples, gold: m.gold, predicted: m.predicted, predictedGold: m.predictedGold };
       return options.perLabel ? { ...counts, ...this._perLabel(m) } : counts;
     }

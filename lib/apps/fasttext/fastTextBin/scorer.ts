@@ -27,8 +27,8 @@ export class FastTextBinScorer {
   }
 
   /** fastText's test counts over `lines` (lines without a known label or word are skipped, as fastText does). */
-  meter(lines: readonly string[], k: number, threshold: number): Meter {
-    const meter = new Meter();
+  meter(lines: readonly string[], k: number, threshold: number, perLabel = false): Meter {
+    const meter = new Meter({ perLabel });
     const label = (i: number) => this._bin.entries[this._bin.nwords + i]!.word;
     for (const line of lines) {
       const { words, labels } = this._dict.getLine(line);
